@@ -1,0 +1,406 @@
+/*
+ * qrt.h — the C ABI of libqrt, the kernel library under the Qrt runtime.
+ *
+ * Conventions
+ *  - Every function that can fail returns a qrt_status. On failure, qrt_last_error() returns a message
+ *    for the calling thread that names the function and the offending argument. Nothing in the library
+ *    aborts or throws across this boundary on bad input.
+ *  - Functions that cannot fail (version and error queries) return their value directly.
+ *  - Tensors cross the boundary as qrt_tensor descriptors owned by the caller. Ops read descriptors and
+ *    never keep them; they read the data of input tensors and write the data of output tensors.
+ *  - Ops run on a stream. On the CPU backend an op runs to completion before it returns (using the
+ *    library's thread pool); on the CUDA backend it is enqueued and runs asynchronously. Every tensor an
+ *    op touches must live on the stream's device.
+ *  - Linear layers follow torch.nn.Linear: y = x·Wᵀ (+ bias), with W stored [out_features, in_features].
+ *  - Floating-point work accumulates in FP32 whatever the storage dtype; results are rounded once to the
+ *    output dtype (round to nearest even).
+ */
+#ifndef QRT_H
+#define QRT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#  if defined(QRT_BUILDING_LIBRARY)
+#    define QRT_API __declspec(dllexport)
+#  else
+#    define QRT_API __declspec(dllimport)
+#  endif
+#else
+#  define QRT_API __attribute__((visibility("default")))
+#endif
+
+/* ---------------------------------------------------------------------------------------------------
+ * Constants, version and errors
+ * ------------------------------------------------------------------------------------------------- */
+
+/// Compile-time constants of this header.
+typedef enum qrt_constants {
+    /// Version of the binary interface described by this header. Bumped on any incompatible change;
+    /// callers compare it with qrt_abi_version() to refuse a library built from another header.
+    QRT_ABI_VERSION = 1,
+    /// Largest tensor rank a qrt_tensor can describe.
+    QRT_MAX_RANK = 8,
+    /// Size of the name buffer in qrt_device_info, including the terminating NUL.
+    QRT_DEVICE_NAME_CAPACITY = 256,
+    /// Size of the detail buffer in qrt_backend_info, including the terminating NUL.
+    QRT_BACKEND_DETAIL_CAPACITY = 256
+} qrt_constants;
+
+/// Result of every fallible call.
+typedef enum qrt_status {
+    /// The call succeeded.
+    QRT_STATUS_OK = 0,
+    /// An argument was null, out of range, or inconsistent with another argument.
+    QRT_STATUS_INVALID_ARGUMENT = 1,
+    /// The arguments are valid but this build or backend does not implement the combination.
+    QRT_STATUS_UNSUPPORTED = 2,
+    /// Host or device memory could not be allocated.
+    QRT_STATUS_OUT_OF_MEMORY = 3,
+    /// The requested backend is not compiled in, or no device of it is present.
+    QRT_STATUS_BACKEND_UNAVAILABLE = 4,
+    /// The device or its driver reported an error.
+    QRT_STATUS_DEVICE_ERROR = 5,
+    /// A bug in libqrt: an internal invariant failed. The message says which.
+    QRT_STATUS_INTERNAL_ERROR = 6
+} qrt_status;
+
+/// Returns the binary interface version the library was built with (compare with QRT_ABI_VERSION).
+QRT_API uint32_t qrt_abi_version(void);
+
+/// Returns the library version and build configuration, e.g. "0.1.0 (cpu; cuda 12.4, sm_80 sm_90)".
+/// The string is static and owned by the library.
+QRT_API const char* qrt_version_string(void);
+
+/// Returns the message of the most recent failed call on the calling thread ("" if none failed).
+/// The string is owned by the library and stays valid until the next failing call on this thread.
+QRT_API const char* qrt_last_error(void);
+
+/// Returns a static, human-readable name for a status code ("QRT_STATUS_OK", ...).
+QRT_API const char* qrt_status_name(qrt_status status);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Backends and devices
+ * ------------------------------------------------------------------------------------------------- */
+
+/// A family of devices with its own kernels.
+typedef enum qrt_backend {
+    /// The host processor; always compiled in, always exactly one device (ordinal 0).
+    QRT_BACKEND_CPU = 0,
+    /// NVIDIA GPUs through CUDA; present when the library was built with CUDA and a driver and GPU exist.
+    QRT_BACKEND_CUDA = 1
+} qrt_backend;
+
+/// Names one device: a backend and an ordinal within it. Passed by value.
+typedef struct qrt_device {
+    /// A qrt_backend value.
+    int32_t backend;
+    /// Index of the device within its backend, from 0.
+    int32_t ordinal;
+} qrt_device;
+
+/// What the library knows about a backend in this process.
+typedef struct qrt_backend_info {
+    /// 1 if the library was built with this backend, else 0.
+    int32_t compiled;
+    /// Number of usable devices (0 when not compiled or when no driver or device was found).
+    int32_t device_count;
+    /// Why the backend has the devices it has, e.g. "CUDA runtime 12.4, driver 12.6" or the driver error.
+    char detail[QRT_BACKEND_DETAIL_CAPACITY];
+} qrt_backend_info;
+
+/// Properties of one device.
+typedef struct qrt_device_info {
+    /// The device this describes.
+    qrt_device device;
+    /// Marketing name, NUL-terminated ("NVIDIA H100 80GB HBM3", or the CPU model name).
+    char name[QRT_DEVICE_NAME_CAPACITY];
+    /// CUDA compute capability (e.g. 9 and 0 for sm_90); 0 and 0 for the CPU.
+    int32_t compute_capability_major;
+    int32_t compute_capability_minor;
+    /// Streaming multiprocessors on a GPU; hardware threads on the CPU.
+    int32_t multiprocessor_count;
+    /// Total and currently free memory in bytes (physical RAM for the CPU).
+    uint64_t total_memory_bytes;
+    uint64_t free_memory_bytes;
+} qrt_device_info;
+
+/// Describes a backend: whether it is compiled in, how many devices it has, and why.
+QRT_API qrt_status qrt_backend_get_info(qrt_backend backend, qrt_backend_info* info);
+
+/// Writes the number of usable devices of a backend to *count (1 for the CPU; 0 for CUDA without a GPU).
+QRT_API qrt_status qrt_device_count(qrt_backend backend, int32_t* count);
+
+/// Fills *info with the properties of a device. Fails with QRT_STATUS_BACKEND_UNAVAILABLE if it does not exist.
+QRT_API qrt_status qrt_device_get_info(qrt_device device, qrt_device_info* info);
+
+/// Sets the number of worker threads the CPU backend uses (0 = one per hardware thread).
+QRT_API qrt_status qrt_cpu_set_thread_count(int32_t count);
+
+/// Writes the number of threads CPU ops currently use to *count.
+QRT_API qrt_status qrt_cpu_get_thread_count(int32_t* count);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Streams and memory
+ * ------------------------------------------------------------------------------------------------- */
+
+/// An ordered queue of work on one device. Opaque; create with qrt_stream_create, free with qrt_stream_destroy.
+typedef struct qrt_stream qrt_stream;
+
+/// Creates a stream on a device and writes it to *stream. The caller owns it.
+QRT_API qrt_status qrt_stream_create(qrt_device device, qrt_stream** stream);
+
+/// Waits for outstanding work, then frees the stream. Passing NULL is a no-op.
+QRT_API qrt_status qrt_stream_destroy(qrt_stream* stream);
+
+/// Blocks until all work enqueued on the stream has finished and reports any asynchronous error.
+QRT_API qrt_status qrt_stream_synchronize(qrt_stream* stream);
+
+/// Writes the device a stream runs on to *device.
+QRT_API qrt_status qrt_stream_get_device(const qrt_stream* stream, qrt_device* device);
+
+/// Allocates bytes of memory on a device (64-byte aligned on the CPU, 256-byte on CUDA) and writes the
+/// pointer to *ptr. The caller frees it with qrt_free on the same device. Zero bytes gives a valid pointer.
+QRT_API qrt_status qrt_malloc(qrt_device device, size_t bytes, void** ptr);
+
+/// Frees memory from qrt_malloc on the same device. Passing NULL is a no-op.
+QRT_API qrt_status qrt_free(qrt_device device, void* ptr);
+
+/// Copies bytes from src (on src_device) to dst (on dst_device) in the order of the stream. One side must
+/// be the stream's device and the other the same device or the CPU. The regions must not overlap.
+QRT_API qrt_status qrt_memcpy(qrt_stream* stream, void* dst, qrt_device dst_device, const void* src,
+                              qrt_device src_device, size_t bytes);
+
+/// Sets bytes of memory at dst on the stream's device to value, in the order of the stream.
+QRT_API qrt_status qrt_memset(qrt_stream* stream, void* dst, uint8_t value, size_t bytes);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Tensors
+ * ------------------------------------------------------------------------------------------------- */
+
+/// Element types. Sub-byte and packed formats travel as their storage type (e.g. INT32 words).
+typedef enum qrt_dtype {
+    QRT_DTYPE_F32 = 0,
+    QRT_DTYPE_F16 = 1,
+    QRT_DTYPE_BF16 = 2,
+    /// FP8 e4m3fn: 1 sign, 4 exponent (bias 7), 3 mantissa bits; no infinities; ±448 at most.
+    QRT_DTYPE_F8_E4M3 = 3,
+    QRT_DTYPE_I8 = 4,
+    QRT_DTYPE_U8 = 5,
+    QRT_DTYPE_I32 = 6,
+    QRT_DTYPE_I64 = 7
+} qrt_dtype;
+
+/// A caller-owned view of memory as an n-dimensional array.
+/// Element (i0, ..., i{rank-1}) lives at data + sizeof(dtype) * sum(ik * strides[k]).
+/// Strides are in elements, not bytes. Ops state which strides they accept: most need the last
+/// dimension contiguous (stride 1); several accept any row stride so that a column block of a wider
+/// matrix (e.g. the q part of a fused qkv output) can be passed without a copy.
+typedef struct qrt_tensor {
+    /// Address of element (0, ..., 0). May be NULL only if the tensor has no elements.
+    void* data;
+    /// A qrt_dtype value.
+    int32_t dtype;
+    /// Number of dimensions, 0 (a scalar) to QRT_MAX_RANK.
+    int32_t rank;
+    /// Extent of each dimension; entries at and beyond rank are ignored.
+    int64_t shape[QRT_MAX_RANK];
+    /// Distance in elements between neighbours along each dimension; entries beyond rank are ignored.
+    int64_t strides[QRT_MAX_RANK];
+    /// The device the data lives on.
+    qrt_device device;
+} qrt_tensor;
+
+/// Returns the size in bytes of one element of dtype, or 0 for an unknown dtype.
+QRT_API size_t qrt_dtype_size(qrt_dtype dtype);
+
+/// Returns a static name for dtype ("F32", "BF16", "F8_E4M3", ...; "UNKNOWN" for other values).
+QRT_API const char* qrt_dtype_name(qrt_dtype dtype);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Elementwise
+ * ------------------------------------------------------------------------------------------------- */
+
+/// dst = src, converting between float dtypes (F32, F16, BF16, F8_E4M3; conversion to F8_E4M3 rounds to
+/// nearest even and saturates to ±448) or copying an integer dtype to the same dtype. Any strides;
+/// shapes must be equal; src and dst must not overlap unless they are the same tensor.
+QRT_API qrt_status qrt_copy(qrt_stream* stream, const qrt_tensor* src, qrt_tensor* dst);
+
+/// y = a + b for float tensors of one shape; y may be a or b. Any strides.
+QRT_API qrt_status qrt_add(qrt_stream* stream, const qrt_tensor* a, const qrt_tensor* b, qrt_tensor* y);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Linear layers (GEMM). x and y are [..., K] and [..., N]: leading dimensions are flattened to M rows
+ * and need not be contiguous with each other, but each row must be (stride 1 along K and N).
+ * bias, where given, is [N] in a float dtype. y is F32, F16 or BF16.
+ * ------------------------------------------------------------------------------------------------- */
+
+/// Dense linear layer: y = x·Wᵀ (+ bias). x and w are F32, F16 or BF16 (they may differ); w is [N, K].
+QRT_API qrt_status qrt_gemm(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* w, const qrt_tensor* bias,
+                            qrt_tensor* y);
+
+/// Integer weight-only linear layer (W4A16 / W8A16) in the compressed-tensors "pack-quantized" layout.
+///  weight_packed     I32 [N, ceil(K / (32 / num_bits))]: each word holds 32/num_bits values along K,
+///                    value j of a row in word j / (32/num_bits) at bit num_bits * (j % (32/num_bits))
+///                    (lowest bits first); the stored value is q + 2^(num_bits-1).
+///  weight_scale      F32/F16/BF16 [N, G]: G = ceil(K / group_size) groups, or G = 1 with group_size 0
+///                    (one scale per output channel).
+///  weight_zero_point I32 [ceil(N / (32 / num_bits)), G] or NULL (symmetric): zero points packed the same
+///                    way but along N, stored value = z + 2^(num_bits-1).
+///  weight_g_idx      I32 [K] or NULL: the group of input column k (activation ordering); without it the
+///                    group of column k is k / group_size.
+///  num_bits          4 or 8.  group_size: 0 (per channel) or the number of input columns per group.
+/// The weight is W[n][k] = (q[n][k] - z[n][g]) * scale[n][g] with g the group of k (z = 0 if symmetric).
+QRT_API qrt_status qrt_gemm_wna16(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* weight_packed,
+                                  const qrt_tensor* weight_scale, const qrt_tensor* weight_zero_point,
+                                  const qrt_tensor* weight_g_idx, int32_t num_bits, int64_t group_size,
+                                  const qrt_tensor* bias, qrt_tensor* y);
+
+/// Quantizes float activations x [..., K] to INT8 q (same shape), symmetric unless a zero point is given.
+///  Dynamic (static_scale NULL): per row, scale = max|x| / 127, q = round(x / scale) — round half to even,
+///  saturated to [-128, 127] — and the scale is written to scale_out (F32 with one element per row). A row
+///  of zeros gets scale 0 and q = 0.
+///  Static (static_scale F32/F16/BF16 with one element): q = sat(round(x / scale) + zero_point), with
+///  static_zero_point an I32 tensor of one element or NULL; scale_out must be NULL.
+QRT_API qrt_status qrt_quantize_int8(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* static_scale,
+                                     const qrt_tensor* static_zero_point, qrt_tensor* q, qrt_tensor* scale_out);
+
+/// INT8 W8A8 linear layer on quantized activations, int32 accumulation:
+///  y[m][n] = a_scale[m] * w_scale[n] * (Σk a[m][k]·w[n][k] − a_zero_point·Σk w[n][k]) (+ bias[n]).
+///  a I8 [..., K]; a_scale F32 with one element (per tensor) or one per row (per token);
+///  a_zero_point I32 with one element or NULL; w I8 [N, K]; w_scale F32/F16/BF16 with one element
+///  (per tensor) or N elements (per channel, e.g. [N] or [N, 1]).
+QRT_API qrt_status qrt_gemm_w8a8_int8(qrt_stream* stream, const qrt_tensor* a, const qrt_tensor* a_scale,
+                                      const qrt_tensor* a_zero_point, const qrt_tensor* w,
+                                      const qrt_tensor* w_scale, const qrt_tensor* bias, qrt_tensor* y);
+
+/// Quantizes float activations x [..., K] to F8_E4M3 q (same shape), rounding to nearest even and
+/// saturating to ±448.
+///  Dynamic (static_scale NULL): per row, scale = max|x| / 448, q = x / scale, scale written to scale_out
+///  (F32, one element per row). A row of zeros gets scale 0 and q = 0.
+///  Static (static_scale with one element): q = x / scale; scale_out must be NULL.
+QRT_API qrt_status qrt_quantize_fp8(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* static_scale,
+                                    qrt_tensor* q, qrt_tensor* scale_out);
+
+/// FP8 W8A8 linear layer on quantized activations, FP32 accumulation:
+///  y[m][n] = a_scale[m] * w_scale[n] * Σk a[m][k]·w[n][k] (+ bias[n]).
+///  a F8_E4M3 [..., K]; a_scale F32 with one element or one per row; w F8_E4M3 [N, K];
+///  w_scale F32/F16/BF16 with one element or N elements.
+QRT_API qrt_status qrt_gemm_w8a8_fp8(qrt_stream* stream, const qrt_tensor* a, const qrt_tensor* a_scale,
+                                     const qrt_tensor* w, const qrt_tensor* w_scale, const qrt_tensor* bias,
+                                     qrt_tensor* y);
+
+/// FP8 weight-only linear layer (W8A16): y = x·(w·w_scale)ᵀ (+ bias), activations left in F32/F16/BF16.
+///  w F8_E4M3 [N, K]; w_scale F32/F16/BF16 with one element or N elements.
+QRT_API qrt_status qrt_gemm_w8a16_fp8(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* w,
+                                      const qrt_tensor* w_scale, const qrt_tensor* bias, qrt_tensor* y);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Normalisation. x and y are [..., H] with contiguous rows (any row stride); y may be x.
+ * ------------------------------------------------------------------------------------------------- */
+
+/// RMSNorm as in transformers: v = x / sqrt(mean(x²) + eps) in FP32, rounded to x's dtype, then
+/// y = weight · v. weight is [H].
+QRT_API qrt_status qrt_rms_norm(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* weight, float eps,
+                                qrt_tensor* y);
+
+/// Residual add fused with RMSNorm: residual = x + residual (rounded to residual's dtype, in place), then
+/// y = rms_norm(residual). x, residual and y are [..., H]; y may be x.
+QRT_API qrt_status qrt_add_rms_norm(qrt_stream* stream, const qrt_tensor* x, qrt_tensor* residual,
+                                    const qrt_tensor* weight, float eps, qrt_tensor* y);
+
+/// LayerNorm with affine weight and bias [H] (bias may be NULL): y = (x − mean) / sqrt(var + eps) · w + b,
+/// with the biased variance, all in FP32.
+QRT_API qrt_status qrt_layer_norm(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* weight,
+                                  const qrt_tensor* bias, float eps, qrt_tensor* y);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Rotary position embedding, half-split ("rotate_half") convention, in place.
+ * x is [T, H, D] (tokens, heads, head dim) with stride 1 along D and any strides along T and H. The first
+ * R dims of each head rotate (R = 2 × the half width given by inv_freq or cos/sin; R ≤ D); for i < R/2:
+ *   x'[i]       = x[i]·cos[i] − x[i + R/2]·sin[i]
+ *   x'[i + R/2] = x[i + R/2]·cos[i] + x[i]·sin[i]
+ * ------------------------------------------------------------------------------------------------- */
+
+/// Rotary embedding from positions: angle[t][i] = positions[t] · inv_freq[i] in FP32.
+/// positions I32 or I64 [T]; inv_freq F32 [R/2].
+QRT_API qrt_status qrt_rope(qrt_stream* stream, qrt_tensor* x, const qrt_tensor* positions,
+                            const qrt_tensor* inv_freq);
+
+/// Rotary embedding from explicit per-token tables cos and sin, F32 [T, R/2] — the form Pixtral's 2-D,
+/// Qwen2-VL's vision 2-D and M-RoPE reduce to.
+QRT_API qrt_status qrt_rope_cos_sin(qrt_stream* stream, qrt_tensor* x, const qrt_tensor* cos,
+                                    const qrt_tensor* sin);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Activations. Tensors are [..., H] with contiguous rows; y may alias an input.
+ * ------------------------------------------------------------------------------------------------- */
+
+/// Pointwise activation functions.
+typedef enum qrt_activation {
+    /// x · sigmoid(x)
+    QRT_ACTIVATION_SILU = 0,
+    /// x · Φ(x) with the exact erf form (torch GELU, approximate="none")
+    QRT_ACTIVATION_GELU = 1,
+    /// 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (approximate="tanh")
+    QRT_ACTIVATION_GELU_TANH = 2,
+    /// x · sigmoid(1.702·x)
+    QRT_ACTIVATION_QUICK_GELU = 3
+} qrt_activation;
+
+/// y = act(x).
+QRT_API qrt_status qrt_activate(qrt_stream* stream, qrt_activation activation, const qrt_tensor* x, qrt_tensor* y);
+
+/// y = act(gate) · up — SiLU-and-mul for SwiGLU MLPs. gate and up may be the two halves of one fused
+/// [..., 2I] tensor passed as column views.
+QRT_API qrt_status qrt_activate_gated(qrt_stream* stream, qrt_activation activation, const qrt_tensor* gate,
+                                      const qrt_tensor* up, qrt_tensor* y);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Softmax, sampling helpers, embedding
+ * ------------------------------------------------------------------------------------------------- */
+
+/// y = softmax(x) along the last dimension, in FP32. x and y are [..., V]; y may be x.
+QRT_API qrt_status qrt_softmax(qrt_stream* stream, const qrt_tensor* x, qrt_tensor* y);
+
+/// y = log_softmax(x) along the last dimension, in FP32. x and y are [..., V]; y may be x.
+QRT_API qrt_status qrt_log_softmax(qrt_stream* stream, const qrt_tensor* x, qrt_tensor* y);
+
+/// indices[m] = the index of the largest x[m][v] (the first on ties; NaN counts as largest).
+/// x is [..., V] float; indices is I32 or I64 with one element per row.
+QRT_API qrt_status qrt_argmax(qrt_stream* stream, const qrt_tensor* x, qrt_tensor* indices);
+
+/// y[t] = table[ids[t]]. ids I32 or I64 [...] (all in [0, V)); table [V, D] float; y [..., D] float.
+QRT_API qrt_status qrt_embedding(qrt_stream* stream, const qrt_tensor* ids, const qrt_tensor* table,
+                                 qrt_tensor* y);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Attention
+ * ------------------------------------------------------------------------------------------------- */
+
+/// Scaled dot-product attention with grouped-query heads over a contiguous key/value sequence, softmax
+/// in FP32.
+///  q [Tq, Hq, D], k [Tk, Hkv, D], v [Tk, Hkv, Dv], out [Tq, Hq, Dv]: float, stride 1 along the last
+///  dimension, any strides along the first two. Hq must be a multiple of Hkv; query head h reads
+///  key/value head h / (Hq / Hkv).
+///  segments: NULL, or I32 [S + 1] cumulative offsets 0 = s0 ≤ s1 ≤ … ≤ sS = Tq = Tk: tokens attend only
+///  within their own segment (block-diagonal; one block per image, or per sequence of a packed batch).
+///  Without segments the queries are the last Tq positions of the Tk keys (Tq ≤ Tk): query i sits at
+///  position i + Tk − Tq. With segments, positions count from each segment's start.
+///  causal: 1 to let a query at position p see keys at positions ≤ p; 0 to see its whole segment.
+///  sliding_window: 0, or W > 0 to let a query at position p see only keys at positions > p − W.
+///  scale multiplies q·k before the softmax (usually 1/√D).
+QRT_API qrt_status qrt_attention(qrt_stream* stream, const qrt_tensor* q, const qrt_tensor* k,
+                                 const qrt_tensor* v, const qrt_tensor* segments, float scale, int32_t causal,
+                                 int32_t sliding_window, qrt_tensor* out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* QRT_H */

@@ -1,0 +1,35 @@
+// The CUDA backend as the rest of libqrt sees it: plain C++ declarations, no CUDA headers, so that
+// host-compiled entry points can call it. Compiled only when QRT_WITH_CUDA is defined; every function
+// throws qrt::Error (QRT_STATUS_DEVICE_ERROR, QRT_STATUS_OUT_OF_MEMORY, ...) with the CUDA error text.
+#pragma once
+
+#include <cstddef>
+
+#include "core/tensor.h"
+#include "qrt.h"
+
+namespace qrt::cuda {
+
+// Compiled-in facts and the devices the driver reports (0 without a driver or GPU, with the reason).
+void fill_backend_info(qrt_backend_info* info);
+int device_count();
+void fill_device_info(int ordinal, qrt_device_info* info);
+
+void* allocate(int ordinal, size_t bytes);
+void release(int ordinal, void* ptr);
+
+// Streams are cudaStream_t values passed as void*.
+void* stream_create(int ordinal);
+void stream_destroy(int ordinal, void* stream);
+void stream_synchronize(int ordinal, void* stream);
+
+enum class CopyDirection { HostToDevice, DeviceToHost, DeviceToDevice };
+void copy_async(int ordinal, void* stream, void* dst, const void* src, size_t bytes, CopyDirection direction);
+void fill_async(int ordinal, void* stream, void* dst, unsigned char value, size_t bytes);
+
+// Kernels (norm.cu).
+void rms_norm(const qrt_stream* stream, const RowsView& x, const TensorRef& weight, float eps, const RowsView& y);
+void add_rms_norm(const qrt_stream* stream, const RowsView& x, const RowsView& residual, const TensorRef& weight,
+                  float eps, const RowsView& y);
+
+}  // namespace qrt::cuda
