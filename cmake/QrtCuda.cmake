@@ -25,7 +25,8 @@ function(_qrt_pick_cuda_host_compiler)
   find_program(_qrt_host NAMES g++-11 clang++-14 clang++-13)
   if(_qrt_host)
     message(STATUS "qrt: nvcc ${_major}.x needs an older host compiler; using ${_qrt_host}")
-    set(CMAKE_CUDA_HOST_COMPILER "${_qrt_host}" CACHE FILEPATH "CUDA host compiler" FORCE)
+    # check_language(CUDA) probes in a separate project that sees only the environment.
+    set(ENV{CUDAHOSTCXX} "${_qrt_host}")
   endif()
 endfunction()
 

@@ -104,7 +104,7 @@ inline qrt_tensor tensor(void* data, qrt_dtype dtype, std::initializer_list<int6
     int64_t stride = 1;
     for (int d = t.rank - 1; d >= 0; --d) {
         t.strides[d] = stride;
-        stride *= t.shape[d];
+        stride *= t.shape[d] > 1 ? t.shape[d] : 1;  // keep strides positive next to empty dimensions
     }
     t.device = device;
     return t;

@@ -43,6 +43,36 @@ float ScaleVector::at(int64_t i) const {
     }
 }
 
+bool same_tensor(const TensorRef& a, const TensorRef& b) {
+    if (a.data != b.data || a.dtype != b.dtype || a.rank != b.rank) return false;
+    for (int d = 0; d < a.rank; ++d) {
+        if (a.shape[d] != b.shape[d]) return false;
+        if (a.shape[d] > 1 && a.strides[d] != b.strides[d]) return false;
+    }
+    return true;
+}
+
+namespace {
+// The addresses from a tensor's first element to the end of its last one. Unsigned arithmetic: a
+// nonsensical stride wraps instead of overflowing.
+void byte_span(const TensorRef& tensor, uintptr_t* begin, uintptr_t* end) {
+    uint64_t last_offset = 0;
+    for (int d = 0; d < tensor.rank; ++d) {
+        last_offset += static_cast<uint64_t>(tensor.shape[d] - 1) * static_cast<uint64_t>(tensor.strides[d]);
+    }
+    *begin = reinterpret_cast<uintptr_t>(tensor.data);
+    *end = *begin + static_cast<uintptr_t>((last_offset + 1) * dtype_size(tensor.dtype));
+}
+}  // namespace
+
+bool may_overlap(const TensorRef& a, const TensorRef& b) {
+    if (a.numel() == 0 || b.numel() == 0) return false;
+    uintptr_t a_begin, a_end, b_begin, b_end;
+    byte_span(a, &a_begin, &a_end);
+    byte_span(b, &b_begin, &b_end);
+    return a_begin < b_end && b_begin < a_end;
+}
+
 DTypeSet::DTypeSet(std::initializer_list<qrt_dtype> dtypes) {
     for (qrt_dtype dtype : dtypes) mask_ |= 1u << dtype;
 }
@@ -142,10 +172,28 @@ RowsView OpArgs::rows(const char* name, const TensorRef& tensor) const {
         } else {
             row_stride = tensor.strides[i];
         }
+        // An empty last dimension leaves the element count unbounded by the check in tensor().
+        require(tensor.shape[i] == 0 || view.rows <= std::numeric_limits<int64_t>::max() / tensor.shape[i], name,
+                "row count overflows 64 bits");
         view.rows *= tensor.shape[i];
     }
     view.row_stride = row_stride != 0 ? row_stride : view.cols;
     return view;
+}
+
+NamedRows OpArgs::named_rows(const char* name, const qrt_tensor* tensor, const DTypeSet& dtypes) const {
+    NamedRows result;
+    result.name = name;
+    result.tensor = this->tensor(name, tensor, dtypes);
+    result.view = rows(name, result.tensor);
+    return result;
+}
+
+void OpArgs::require_same_rows(const NamedRows& argument, const NamedRows& other) const {
+    require(argument.view.rows == other.view.rows && argument.view.cols == other.view.cols, argument.name, "shape ",
+            argument.tensor.shape_string(), " (", argument.view.rows, " rows of ", argument.view.cols,
+            ") does not match ", other.name, "'s shape ", other.tensor.shape_string(), " (", other.view.rows,
+            " rows of ", other.view.cols, ")");
 }
 
 HeadsView OpArgs::heads(const char* name, const TensorRef& tensor) const {

@@ -89,6 +89,21 @@ struct IndexVector {
     }
 };
 
+// A tensor argument viewed as rows, with its name and shape kept for messages.
+struct NamedRows {
+    const char* name = nullptr;
+    TensorRef tensor;
+    RowsView view;
+};
+
+// Whether two descriptors denote the same elements: equal data, dtype and shape, and equal strides
+// wherever a stride matters (not along dimensions of extent 1).
+bool same_tensor(const TensorRef& a, const TensorRef& b);
+
+// Whether two tensors may share a byte, judged conservatively from each one's span (first element to
+// the end of the last), since a strided tensor leaves gaps inside its span.
+bool may_overlap(const TensorRef& a, const TensorRef& b);
+
 // A set of dtypes an argument accepts.
 class DTypeSet {
 public:
@@ -122,6 +137,10 @@ public:
     // Views a tensor of rank >= 1 as rows: leading dimensions must flatten into one with a single stride,
     // and the last dimension must be contiguous.
     RowsView rows(const char* name, const TensorRef& tensor) const;
+    // tensor() followed by rows(), keeping the name for messages.
+    NamedRows named_rows(const char* name, const qrt_tensor* tensor, const DTypeSet& dtypes) const;
+    // Fails unless `argument` has the rows and columns of `other`; the message names both shapes.
+    void require_same_rows(const NamedRows& argument, const NamedRows& other) const;
     // Views a rank-3 tensor as [tokens, heads, dim] with a contiguous last dimension.
     HeadsView heads(const char* name, const TensorRef& tensor) const;
     // A contiguous tensor with one element (per tensor) or `count` elements.

@@ -1,7 +1,7 @@
 // Vectorisation support for the CPU kernels. Kernels are plain C++ written so the compiler can
 // vectorise them without -ffast-math: reductions keep one accumulator per vector lane (an array of
 // kLanes partial sums updated independently), and the lanes are summed in a fixed order at the end.
-// Floating-point contraction stays off (ISO C++ mode), so every build computes the same bits.
+// Floating-point contraction is off (-ffp-contract=off), so every build computes the same bits.
 #pragma once
 
 namespace qrt::cpu {

@@ -1,0 +1,28 @@
+// Block-wide reductions for kernels that give one row to one thread block.
+#pragma once
+
+namespace qrt::cuda {
+
+constexpr unsigned kFullWarpMask = 0xffffffffu;
+
+// Sum of `value` over the block, returned to every thread. The order of additions depends only on the
+// block size, so results are reproducible. blockDim.x must be a multiple of 32 (at most 1024).
+__device__ __forceinline__ float block_sum(float value) {
+    __shared__ float warp_sums[32];
+    __shared__ float total;
+    for (int offset = 16; offset > 0; offset >>= 1) value += __shfl_xor_sync(kFullWarpMask, value, offset);
+    const int lane = threadIdx.x & 31;
+    const int warp = threadIdx.x >> 5;
+    if (lane == 0) warp_sums[warp] = value;
+    __syncthreads();
+    if (warp == 0) {
+        const int warps = blockDim.x >> 5;
+        value = lane < warps ? warp_sums[lane] : 0.0f;
+        for (int offset = 16; offset > 0; offset >>= 1) value += __shfl_xor_sync(kFullWarpMask, value, offset);
+        if (lane == 0) total = value;
+    }
+    __syncthreads();
+    return total;
+}
+
+}  // namespace qrt::cuda

@@ -1,0 +1,133 @@
+// Devices, memory and streams of the CUDA backend.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "cuda/cuda_backend.h"
+#include "cuda/cuda_check.h"
+
+namespace qrt::cuda {
+namespace {
+
+std::string version_string(int version) { return concat(version / 1000, ".", (version % 1000) / 10); }
+
+// What the driver reports, asked once per process: devices do not come and go under a running process.
+struct DeviceScan {
+    int count = 0;
+    std::string detail;
+};
+
+DeviceScan scan_devices() {
+    DeviceScan scan;
+    int runtime = 0;
+    cudaRuntimeGetVersion(&runtime);
+    int driver = 0;
+    cudaDriverGetVersion(&driver);  // leaves 0 when no driver is installed
+    const cudaError_t error = cudaGetDeviceCount(&scan.count);
+    if (error != cudaSuccess) {
+        cudaGetLastError();  // clear the (non-sticky) error so later calls start clean
+        scan.count = 0;
+        scan.detail = concat("CUDA runtime ", version_string(runtime), ", ",
+                             driver == 0 ? std::string("no driver") : concat("driver ", version_string(driver)),
+                             "; no usable GPU: ", cudaGetErrorName(error), " (", cudaGetErrorString(error), ")");
+        return scan;
+    }
+    scan.detail = concat("CUDA runtime ", version_string(runtime), ", driver ", version_string(driver), ", ",
+                         scan.count, " device(s)");
+    return scan;
+}
+
+const DeviceScan& devices() {
+    static const DeviceScan scan = scan_devices();
+    return scan;
+}
+
+}  // namespace
+
+void fill_backend_info(qrt_backend_info* info) {
+    std::memset(info, 0, sizeof *info);
+    info->compiled = 1;
+    info->device_count = devices().count;
+    std::snprintf(info->detail, sizeof info->detail, "%s", devices().detail.c_str());
+}
+
+int device_count() { return devices().count; }
+
+void fill_device_info(int ordinal, qrt_device_info* info) {
+    cudaDeviceProp properties;
+    check_cuda(cudaGetDeviceProperties(&properties, ordinal), concat("cudaGetDeviceProperties(", ordinal, ")"));
+    DeviceScope scope(ordinal);
+    size_t free_bytes = 0;
+    size_t total_bytes = 0;
+    check_cuda(cudaMemGetInfo(&free_bytes, &total_bytes), concat("cudaMemGetInfo on cuda:", ordinal));
+    std::memset(info, 0, sizeof *info);
+    info->device.backend = QRT_BACKEND_CUDA;
+    info->device.ordinal = ordinal;
+    std::snprintf(info->name, sizeof info->name, "%s", properties.name);
+    info->compute_capability_major = properties.major;
+    info->compute_capability_minor = properties.minor;
+    info->multiprocessor_count = properties.multiProcessorCount;
+    info->total_memory_bytes = total_bytes;
+    info->free_memory_bytes = free_bytes;
+}
+
+void* allocate(int ordinal, size_t bytes) {
+    DeviceScope scope(ordinal);
+    void* ptr = nullptr;
+    // cudaMalloc(0) succeeds with NULL; the ABI promises a valid pointer, so take one allocation unit.
+    const cudaError_t error = cudaMalloc(&ptr, bytes == 0 ? 256 : bytes);
+    if (error != cudaSuccess) {
+        cudaGetLastError();
+        size_t free_bytes = 0;
+        size_t total_bytes = 0;
+        cudaMemGetInfo(&free_bytes, &total_bytes);
+        throw_cuda_error(error, concat("qrt_malloc: cudaMalloc of ", bytes, " bytes on cuda:", ordinal, " (",
+                                       free_bytes, " of ", total_bytes, " bytes free)"));
+    }
+    return ptr;
+}
+
+void release(int ordinal, void* ptr) {
+    DeviceScope scope(ordinal);
+    check_cuda(cudaFree(ptr), concat("qrt_free: cudaFree on cuda:", ordinal));
+}
+
+void* stream_create(int ordinal) {
+    DeviceScope scope(ordinal);
+    cudaStream_t stream = nullptr;
+    // Non-blocking: the stream does not serialise with the legacy default stream other libraries may use.
+    check_cuda(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking),
+               concat("qrt_stream_create: cudaStreamCreateWithFlags on cuda:", ordinal));
+    return stream;
+}
+
+void stream_destroy(int ordinal, void* stream) {
+    DeviceScope scope(ordinal);
+    const cudaError_t pending = cudaStreamSynchronize(static_cast<cudaStream_t>(stream));
+    const cudaError_t destroyed = cudaStreamDestroy(static_cast<cudaStream_t>(stream));
+    check_cuda(pending, "qrt_stream_destroy: waiting for outstanding work");
+    check_cuda(destroyed, "qrt_stream_destroy: cudaStreamDestroy");
+}
+
+void stream_synchronize(int ordinal, void* stream) {
+    DeviceScope scope(ordinal);
+    check_cuda(cudaStreamSynchronize(static_cast<cudaStream_t>(stream)),
+               concat("qrt_stream_synchronize on cuda:", ordinal));
+}
+
+void copy_async(int ordinal, void* stream, void* dst, const void* src, size_t bytes, CopyDirection direction) {
+    DeviceScope scope(ordinal);
+    const cudaMemcpyKind kind = direction == CopyDirection::HostToDevice   ? cudaMemcpyHostToDevice
+                                : direction == CopyDirection::DeviceToHost ? cudaMemcpyDeviceToHost
+                                                                           : cudaMemcpyDeviceToDevice;
+    check_cuda(cudaMemcpyAsync(dst, src, bytes, kind, static_cast<cudaStream_t>(stream)),
+               concat("qrt_memcpy: cudaMemcpyAsync of ", bytes, " bytes on cuda:", ordinal));
+}
+
+void fill_async(int ordinal, void* stream, void* dst, unsigned char value, size_t bytes) {
+    DeviceScope scope(ordinal);
+    check_cuda(cudaMemsetAsync(dst, value, bytes, static_cast<cudaStream_t>(stream)),
+               concat("qrt_memset: cudaMemsetAsync of ", bytes, " bytes on cuda:", ordinal));
+}
+
+}  // namespace qrt::cuda

@@ -1,0 +1,126 @@
+// RMSNorm and residual-add + RMSNorm on the GPU: one thread block per row. The numerics follow the CPU
+// backend (and transformers): FP32 sum of squares, v = x / sqrt(mean + eps) rounded to the input dtype,
+// then multiplied by the weight in FP32 and rounded once to the output.
+#include "core/dtype.h"
+#include "cuda/block_reduce.cuh"
+#include "cuda/cuda_backend.h"
+#include "cuda/cuda_check.h"
+#include "cuda/float_types.cuh"
+#include "core/stream.h"
+
+namespace qrt::cuda {
+namespace {
+
+template <class T, class W>
+__device__ __forceinline__ T scaled_row_value(float value, float inverse_rms, const W* weight, int col) {
+    // Round the normalised value to the activation dtype first, exactly as transformers'
+    // `weight * hidden_states.to(input_dtype)` does.
+    const float normalised = to_float(from_float<T>(value * inverse_rms));
+    return from_float<T>(to_float(weight[col]) * normalised);
+}
+
+template <class T, class W>
+__global__ void rms_norm_kernel(const T* __restrict__ x, long long x_stride, const W* __restrict__ weight,
+                                T* y, long long y_stride, int cols, float eps) {
+    const T* x_row = x + blockIdx.x * x_stride;
+    T* y_row = y + blockIdx.x * y_stride;
+    float sum_of_squares = 0.0f;
+    for (int col = threadIdx.x; col < cols; col += blockDim.x) {
+        const float value = to_float(x_row[col]);
+        sum_of_squares += value * value;
+    }
+    const float inverse_rms = 1.0f / sqrtf(block_sum(sum_of_squares) / static_cast<float>(cols) + eps);
+    for (int col = threadIdx.x; col < cols; col += blockDim.x) {
+        y_row[col] = scaled_row_value<T>(to_float(x_row[col]), inverse_rms, weight, col);
+    }
+}
+
+// Each thread re-reads in the second pass only the residual elements it wrote in the first, so no
+// barrier beyond the reduction's is needed, and y may alias x.
+template <class T, class W>
+__global__ void add_rms_norm_kernel(const T* x, long long x_stride, T* residual, long long residual_stride,
+                                    const W* __restrict__ weight, T* y, long long y_stride, int cols, float eps) {
+    const T* x_row = x + blockIdx.x * x_stride;
+    T* residual_row = residual + blockIdx.x * residual_stride;
+    T* y_row = y + blockIdx.x * y_stride;
+    float sum_of_squares = 0.0f;
+    for (int col = threadIdx.x; col < cols; col += blockDim.x) {
+        const T sum = from_float<T>(to_float(x_row[col]) + to_float(residual_row[col]));
+        residual_row[col] = sum;
+        const float value = to_float(sum);
+        sum_of_squares += value * value;
+    }
+    const float inverse_rms = 1.0f / sqrtf(block_sum(sum_of_squares) / static_cast<float>(cols) + eps);
+    for (int col = threadIdx.x; col < cols; col += blockDim.x) {
+        y_row[col] = scaled_row_value<T>(to_float(residual_row[col]), inverse_rms, weight, col);
+    }
+}
+
+// Enough threads to cover short rows in one pass, at most 1024; always whole warps.
+int threads_for(int64_t cols) {
+    const int64_t warps = (cols + 31) / 32;
+    return static_cast<int>(warps >= 32 ? 1024 : (warps < 1 ? 32 : warps * 32));
+}
+
+void require_one_dtype(const char* op, qrt_dtype a, qrt_dtype b, const char* name) {
+    if (a != b) {
+        throw Error(QRT_STATUS_UNSUPPORTED,
+                    concat(op, ": argument '", name, "': the CUDA kernel needs it in x's dtype (", dtype_name(a),
+                           "), got ", dtype_name(b)));
+    }
+}
+
+// One block per row and int column indices bound the sizes the kernels take.
+void require_launchable(const char* op, const RowsView& x) {
+    if (x.cols > INT32_MAX || x.rows > INT32_MAX) {
+        throw Error(QRT_STATUS_UNSUPPORTED, concat(op, ": ", x.rows, " rows of ", x.cols,
+                                                   " elements exceed the CUDA kernel's limit of 2^31 - 1 each"));
+    }
+}
+
+void check_launch(const char* op) { check_cuda(cudaGetLastError(), concat(op, ": kernel launch")); }
+
+}  // namespace
+
+void rms_norm(const qrt_stream* stream, const RowsView& x, const TensorRef& weight, float eps, const RowsView& y) {
+    constexpr const char* op = "qrt_rms_norm";
+    require_one_dtype(op, x.dtype, y.dtype, "y");
+    require_launchable(op, x);
+    if (x.rows == 0) return;
+    DeviceScope scope(stream->device.ordinal);
+    const auto cuda_stream = static_cast<cudaStream_t>(stream->native_handle);
+    dispatch_float(x.dtype, [&](auto activation) {
+        using T = typename decltype(activation)::type;
+        dispatch_float(weight.dtype, [&](auto weight_type) {
+            using W = typename decltype(weight_type)::type;
+            rms_norm_kernel<T, W><<<static_cast<unsigned>(x.rows), threads_for(x.cols), 0, cuda_stream>>>(
+                static_cast<const T*>(x.data), x.row_stride, static_cast<const W*>(weight.data),
+                static_cast<T*>(y.data), y.row_stride, static_cast<int>(x.cols), eps);
+        });
+    });
+    check_launch(op);
+}
+
+void add_rms_norm(const qrt_stream* stream, const RowsView& x, const RowsView& residual, const TensorRef& weight,
+                  float eps, const RowsView& y) {
+    constexpr const char* op = "qrt_add_rms_norm";
+    require_one_dtype(op, x.dtype, residual.dtype, "residual");
+    require_one_dtype(op, x.dtype, y.dtype, "y");
+    require_launchable(op, x);
+    if (x.rows == 0) return;
+    DeviceScope scope(stream->device.ordinal);
+    const auto cuda_stream = static_cast<cudaStream_t>(stream->native_handle);
+    dispatch_float(x.dtype, [&](auto activation) {
+        using T = typename decltype(activation)::type;
+        dispatch_float(weight.dtype, [&](auto weight_type) {
+            using W = typename decltype(weight_type)::type;
+            add_rms_norm_kernel<T, W><<<static_cast<unsigned>(x.rows), threads_for(x.cols), 0, cuda_stream>>>(
+                static_cast<const T*>(x.data), x.row_stride, static_cast<T*>(residual.data), residual.row_stride,
+                static_cast<const W*>(weight.data), static_cast<T*>(y.data), y.row_stride, static_cast<int>(x.cols),
+                eps);
+        });
+    });
+    check_launch(op);
+}
+
+}  // namespace qrt::cuda

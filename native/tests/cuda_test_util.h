@@ -1,0 +1,68 @@
+// Helpers for the CUDA tests: skip when no GPU is present, and device buffers filled from host vectors.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "test_util.h"
+
+namespace qrt_test {
+
+inline qrt_device cuda_device(int ordinal = 0) { return qrt_device{QRT_BACKEND_CUDA, ordinal}; }
+
+// The reason CUDA tests cannot run here, or "" when a CUDA device is present.
+inline std::string cuda_unavailable_reason() {
+    qrt_backend_info info;
+    if (qrt_backend_get_info(QRT_BACKEND_CUDA, &info) != QRT_STATUS_OK) return qrt_last_error();
+    if (!info.compiled) return std::string("libqrt was built without CUDA: ") + info.detail;
+    if (info.device_count == 0) return std::string("no CUDA device: ") + info.detail;
+    return "";
+}
+
+// A stream on cuda:0 for the lifetime of a test.
+class CudaStream {
+public:
+    CudaStream() {
+        if (qrt_stream_create(cuda_device(), &stream_) != QRT_STATUS_OK) {
+            std::fprintf(stderr, "cannot create a CUDA stream: %s\n", qrt_last_error());
+            std::exit(1);
+        }
+    }
+    ~CudaStream() { qrt_stream_destroy(stream_); }
+    CudaStream(const CudaStream&) = delete;
+    CudaStream& operator=(const CudaStream&) = delete;
+    operator qrt_stream*() const { return stream_; }
+
+private:
+    qrt_stream* stream_ = nullptr;
+};
+
+// Device memory holding a copy of a host vector; copies back on request.
+template <class T>
+class DeviceBuffer {
+public:
+    DeviceBuffer(qrt_stream* stream, const std::vector<T>& host) : stream_(stream), count_(host.size()) {
+        QRT_CHECK_OK(qrt_malloc(cuda_device(), bytes(), &data_));
+        QRT_CHECK_OK(qrt_memcpy(stream_, data_, cuda_device(), host.data(), cpu_device(), bytes()));
+    }
+    ~DeviceBuffer() { qrt_free(cuda_device(), data_); }
+    DeviceBuffer(const DeviceBuffer&) = delete;
+    DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+
+    void* data() const { return data_; }
+    size_t bytes() const { return count_ * sizeof(T); }
+
+    std::vector<T> download() const {
+        std::vector<T> host(count_);
+        QRT_CHECK_OK(qrt_memcpy(stream_, host.data(), cpu_device(), data_, cuda_device(), bytes()));
+        QRT_CHECK_OK(qrt_stream_synchronize(stream_));
+        return host;
+    }
+
+private:
+    qrt_stream* stream_;
+    size_t count_;
+    void* data_ = nullptr;
+};
+
+}  // namespace qrt_test

@@ -1,0 +1,546 @@
+// qrt_copy and qrt_add over many shapes, layouts and dtypes, against loops written from their
+// definitions in qrt.h. Conversions themselves are checked exhaustively in test_dtype; here every copy
+// carries values that all float dtypes hold exactly, so any layout mistake shows as a wrong value.
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "test_util.h"
+
+using namespace qrt_test;
+
+namespace {
+
+constexpr double kUnitRoundoff = 1.0 / (1 << 24);  // 2^-24: one FP32 rounding, relative
+
+constexpr qrt_dtype kFloatDtypes[] = {QRT_DTYPE_F32, QRT_DTYPE_F16, QRT_DTYPE_BF16};
+constexpr qrt_dtype kCopyFloatDtypes[] = {QRT_DTYPE_F32, QRT_DTYPE_F16, QRT_DTYPE_BF16, QRT_DTYPE_F8_E4M3};
+constexpr qrt_dtype kIntegerDtypes[] = {QRT_DTYPE_I8, QRT_DTYPE_U8, QRT_DTYPE_I32, QRT_DTYPE_I64};
+
+// F16: 1 sign bit, 5 exponent bits (bias 15), 10 mantissa bits; exponent 0 holds subnormals in units
+// of 2^-24.
+float from_f16(uint16_t bits) {
+    const int exponent = (bits >> 10) & 0x1f;
+    const int mantissa = bits & 0x3ff;
+    double magnitude;
+    if (exponent == 0) {
+        magnitude = std::ldexp(mantissa, -24);
+    } else if (exponent == 31) {
+        magnitude = mantissa != 0 ? std::nan("") : std::numeric_limits<double>::infinity();
+    } else {
+        magnitude = std::ldexp(1024 + mantissa, exponent - 25);
+    }
+    return static_cast<float>((bits & 0x8000) != 0 ? -magnitude : magnitude);
+}
+
+// Rounds to the nearest F16, ties to even: values in [2^(e-1), 2^e) are multiples of 2^(e-11), and
+// nothing is finer than 2^-24.
+uint16_t to_f16(float value) {
+    const uint16_t sign = std::signbit(value) ? 0x8000 : 0;
+    if (std::isnan(value)) return sign | 0x7e00;
+    const double magnitude = std::fabs(static_cast<double>(value));
+    if (magnitude >= 65520.0) return sign | 0x7c00;  // at or past the rounding midpoint above 65504
+    int exponent = 0;
+    std::frexp(magnitude, &exponent);
+    const int quantum = std::max(exponent - 11, -24);
+    const int units = static_cast<int>(std::nearbyint(std::ldexp(magnitude, -quantum)));  // ties to even
+    // Below 1024 units the value is subnormal; from there on, exponent field (quantum + 25) and mantissa
+    // (units - 1024) add up to this, and a carry to 2048 units lands on the next exponent by itself.
+    const int bits = units < 1024 ? units : ((quantum + 24) << 10) + units;
+    return static_cast<uint16_t>(sign | bits);
+}
+
+// F8 e4m3fn: 1 sign bit, 4 exponent bits (bias 7), 3 mantissa bits; no infinities, S.1111.111 is NaN.
+float from_f8(uint8_t bits) {
+    const int exponent = (bits >> 3) & 0xf;
+    const int mantissa = bits & 0x7;
+    double magnitude;
+    if (exponent == 0xf && mantissa == 0x7) {
+        magnitude = std::nan("");
+    } else if (exponent == 0) {
+        magnitude = std::ldexp(mantissa, -9);
+    } else {
+        magnitude = std::ldexp(8 + mantissa, exponent - 10);
+    }
+    return static_cast<float>((bits & 0x80) != 0 ? -magnitude : magnitude);
+}
+
+bool same_float(float a, float b) {
+    if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+    return std::memcmp(&a, &b, 4) == 0;  // tells −0 from +0
+}
+
+// The F8 code of a value F8 holds exactly, found among the 256 codes.
+uint8_t to_f8_exact(float value) {
+    for (int code = 0; code < 256; ++code) {
+        if (same_float(from_f8(static_cast<uint8_t>(code)), value)) return static_cast<uint8_t>(code);
+    }
+    std::fprintf(stderr, "%.9g is not an F8 value\n", value);
+    ++failures();
+    return 0;
+}
+
+// Host storage for a tensor of any dtype: float elements read and written as float values, every
+// element reachable as raw bytes.
+class Buffer {
+public:
+    Buffer(qrt_dtype dtype, size_t count, unsigned char fill = 0)
+        : dtype_(dtype), bytes_(count * qrt_dtype_size(dtype), fill) {}
+
+    void* data() { return bytes_.empty() ? nullptr : bytes_.data(); }
+    unsigned char* element(size_t i) { return &bytes_[i * qrt_dtype_size(dtype_)]; }
+    const std::vector<unsigned char>& bytes() const { return bytes_; }
+
+    float get(size_t i) const {
+        const unsigned char* p = &bytes_[i * qrt_dtype_size(dtype_)];
+        uint16_t half;
+        switch (dtype_) {
+            case QRT_DTYPE_F32: {
+                float value;
+                std::memcpy(&value, p, 4);
+                return value;
+            }
+            case QRT_DTYPE_F8_E4M3: return from_f8(*p);
+            default: std::memcpy(&half, p, 2); return dtype_ == QRT_DTYPE_F16 ? from_f16(half) : from_bf16(half);
+        }
+    }
+
+    void set(size_t i, float value) {
+        unsigned char* p = element(i);
+        uint16_t half;
+        switch (dtype_) {
+            case QRT_DTYPE_F32: std::memcpy(p, &value, 4); return;
+            case QRT_DTYPE_F8_E4M3: *p = to_f8_exact(value); return;
+            default:
+                half = dtype_ == QRT_DTYPE_F16 ? to_f16(value) : to_bf16(value);
+                std::memcpy(p, &half, 2);
+                return;
+        }
+    }
+
+private:
+    qrt_dtype dtype_;
+    std::vector<unsigned char> bytes_;
+};
+
+// A shape with strides in elements.
+struct Layout {
+    std::vector<int64_t> shape;
+    std::vector<int64_t> strides;
+};
+
+Layout contiguous(const std::vector<int64_t>& shape) {
+    Layout layout{shape, std::vector<int64_t>(shape.size())};
+    int64_t stride = 1;
+    for (size_t d = shape.size(); d-- > 0;) {
+        layout.strides[d] = stride;
+        stride *= shape[d];
+    }
+    return layout;
+}
+
+int64_t element_count(const Layout& layout) {
+    int64_t count = 1;
+    for (int64_t extent : layout.shape) count *= extent;
+    return count;
+}
+
+// Elements of storage the layout needs: up to and including its last element.
+size_t storage_size(const Layout& layout) {
+    if (element_count(layout) == 0) return 0;
+    int64_t last = 0;
+    for (size_t d = 0; d < layout.shape.size(); ++d) last += (layout.shape[d] - 1) * layout.strides[d];
+    return static_cast<size_t>(last + 1);
+}
+
+// The storage offset of every element, in row-major order of the indices.
+std::vector<size_t> element_offsets(const Layout& layout) {
+    std::vector<size_t> offsets;
+    const int64_t count = element_count(layout);
+    for (int64_t flat = 0; flat < count; ++flat) {
+        int64_t rest = flat;
+        int64_t offset = 0;
+        for (size_t d = layout.shape.size(); d-- > 0;) {
+            offset += (rest % layout.shape[d]) * layout.strides[d];
+            rest /= layout.shape[d];
+        }
+        offsets.push_back(static_cast<size_t>(offset));
+    }
+    return offsets;
+}
+
+qrt_tensor describe(void* data, qrt_dtype dtype, const Layout& layout) {
+    qrt_tensor t{};
+    t.data = data;
+    t.dtype = dtype;
+    t.rank = static_cast<int32_t>(layout.shape.size());
+    for (size_t d = 0; d < layout.shape.size(); ++d) {
+        t.shape[d] = layout.shape[d];
+        t.strides[d] = layout.strides[d];
+    }
+    t.device = cpu_device();
+    return t;
+}
+
+// Half the spacing of the output dtype's values, relative: the error of rounding the FP32 result once.
+double output_rounding(qrt_dtype dtype) {
+    switch (dtype) {
+        case QRT_DTYPE_F16: return 1.0 / (1 << 11);
+        case QRT_DTYPE_BF16: return 1.0 / (1 << 8);
+        default: return 0.0;
+    }
+}
+
+// Below 2^-14 F16 values are multiples of 2^-24, so rounding there costs up to 2^-25 absolute.
+double output_underflow(qrt_dtype dtype) { return dtype == QRT_DTYPE_F16 ? 1.0 / (1 << 25) : 0.0; }
+
+std::string describe_case(const char* what, qrt_dtype a, qrt_dtype b) {
+    return std::string(what) + " " + qrt_dtype_name(a) + " -> " + qrt_dtype_name(b);
+}
+
+struct CopyCase {
+    const char* name;
+    Layout src;
+    Layout dst;
+};
+
+std::vector<CopyCase> copy_cases() {
+    return {
+        {"scalar", contiguous({}), contiguous({})},
+        {"[1]", contiguous({1}), contiguous({1})},
+        {"[7]", contiguous({7}), contiguous({7})},
+        {"[3, 17]", contiguous({3, 17}), contiguous({3, 17})},
+        {"[2, 3, 33]", contiguous({2, 3, 33}), contiguous({2, 3, 33})},
+        {"[127, 5] from a transposed source", {{127, 5}, {1, 127}}, contiguous({127, 5})},
+        {"[7, 17] into padded rows", contiguous({7, 17}), {{7, 17}, {20, 1}}},
+        {"[3, 5, 7] every other element into a permuted layout", {{3, 5, 7}, {70, 14, 2}}, {{3, 5, 7}, {1, 3, 15}}},
+        {"[2, 1, 3, 1] with arbitrary strides on extent 1", {{2, 1, 3, 1}, {3, 999, 1, 777}},
+         {{2, 1, 3, 1}, {6, 5, 2, 1}}},
+        {"[0, 5]", contiguous({0, 5}), contiguous({0, 5})},
+        {"[257, 513] transposed, over several threads", {{257, 513}, {1, 257}}, contiguous({257, 513})},
+        {"[3, 40000] with strided runs split between threads", {{3, 40000}, {1, 3}}, {{3, 40000}, {40001, 1}}},
+    };
+}
+
+// Checks the destination's elements against expected values and every byte outside them for the fill.
+void check_destination(const Buffer& dst, const std::vector<size_t>& offsets, const std::vector<float>& expected,
+                       unsigned char fill, qrt_dtype dtype, const std::string& what) {
+    int wrong = 0;
+    for (size_t i = 0; i < offsets.size(); ++i) {
+        if (!same_float(dst.get(offsets[i]), expected[i]) && ++wrong <= 3) {
+            std::fprintf(stderr, "%s: element %zu is %.9g, expected %.9g\n", what.c_str(), i, dst.get(offsets[i]),
+                         expected[i]);
+        }
+    }
+    std::vector<bool> inside(dst.bytes().size(), false);
+    for (size_t offset : offsets) {
+        for (size_t b = 0; b < qrt_dtype_size(dtype); ++b) inside[offset * qrt_dtype_size(dtype) + b] = true;
+    }
+    for (size_t b = 0; b < inside.size(); ++b) {
+        if (!inside[b] && dst.bytes()[b] != fill && ++wrong <= 3) {
+            std::fprintf(stderr, "%s: byte %zu outside the destination was written\n", what.c_str(), b);
+        }
+    }
+    if (wrong > 0) ++failures();
+}
+
+// Every pair of float dtypes, over every layout. The values are F8 codes, so every float dtype holds them
+// exactly (NaNs and signed zeros included) and each copy must reproduce them.
+void test_copy_float_layouts(qrt_stream* stream, Random& random) {
+    constexpr unsigned char kFill = 0x5a;
+    for (const CopyCase& c : copy_cases()) {
+        const std::vector<size_t> src_offsets = element_offsets(c.src);
+        const std::vector<size_t> dst_offsets = element_offsets(c.dst);
+        std::vector<float> values(src_offsets.size());
+        for (float& value : values) value = from_f8(static_cast<uint8_t>(random.integer(0, 255)));
+        for (qrt_dtype from : kCopyFloatDtypes) {
+            for (qrt_dtype to : kCopyFloatDtypes) {
+                Buffer src(from, storage_size(c.src), kFill);
+                for (size_t i = 0; i < values.size(); ++i) src.set(src_offsets[i], values[i]);
+                Buffer dst(to, storage_size(c.dst), kFill);
+                qrt_tensor s = describe(src.data(), from, c.src);
+                qrt_tensor d = describe(dst.data(), to, c.dst);
+                QRT_CHECK_OK(qrt_copy(stream, &s, &d));
+                check_destination(dst, dst_offsets, values, kFill, to, describe_case(c.name, from, to));
+            }
+        }
+    }
+}
+
+// Rounding happens in strided runs as in contiguous ones: FP32 values that F16 and BF16 cannot hold.
+void test_copy_rounding_strided(qrt_stream* stream, Random& random) {
+    const Layout src_layout{{33, 17}, {1, 33}};
+    const Layout dst_layout{{33, 17}, {40, 2}};
+    const std::vector<size_t> src_offsets = element_offsets(src_layout);
+    const std::vector<size_t> dst_offsets = element_offsets(dst_layout);
+    const std::vector<float> values = random.normal(src_offsets.size(), 100.0f);
+    Buffer src(QRT_DTYPE_F32, storage_size(src_layout));
+    for (size_t i = 0; i < values.size(); ++i) src.set(src_offsets[i], values[i]);
+    for (qrt_dtype to : {QRT_DTYPE_F16, QRT_DTYPE_BF16}) {
+        Buffer dst(to, storage_size(dst_layout), 0);
+        qrt_tensor s = describe(src.data(), QRT_DTYPE_F32, src_layout);
+        qrt_tensor d = describe(dst.data(), to, dst_layout);
+        QRT_CHECK_OK(qrt_copy(stream, &s, &d));
+        std::vector<float> expected(values.size());
+        for (size_t i = 0; i < values.size(); ++i) {
+            expected[i] = to == QRT_DTYPE_F16 ? from_f16(to_f16(values[i])) : from_bf16(to_bf16(values[i]));
+        }
+        check_destination(dst, dst_offsets, expected, 0, to, describe_case("rounding, strided", QRT_DTYPE_F32, to));
+    }
+}
+
+// Integers copy to their own dtype, and a dtype copied to itself keeps every bit (NaN payloads included).
+void test_copy_bytes(qrt_stream* stream, Random& random) {
+    const Layout src_layout{{5, 9}, {1, 5}};
+    const Layout dst_layout{{5, 9}, {11, 1}};
+    const std::vector<size_t> src_offsets = element_offsets(src_layout);
+    const std::vector<size_t> dst_offsets = element_offsets(dst_layout);
+    std::vector<qrt_dtype> dtypes(std::begin(kIntegerDtypes), std::end(kIntegerDtypes));
+    dtypes.insert(dtypes.end(), std::begin(kCopyFloatDtypes), std::end(kCopyFloatDtypes));
+    for (qrt_dtype dtype : dtypes) {
+        const size_t size = qrt_dtype_size(dtype);
+        Buffer src(dtype, storage_size(src_layout));
+        Buffer dst(dtype, storage_size(dst_layout));
+        for (size_t offset : src_offsets) {
+            for (size_t b = 0; b < size; ++b) src.element(offset)[b] = static_cast<unsigned char>(random.integer(0, 255));
+        }
+        // Signalling NaNs with payloads, which a round trip through FP32 would quiet.
+        const uint32_t f32_nan = 0x7f800001u;
+        const uint16_t bf16_nan = 0x7f81;
+        const uint16_t f16_nan = 0x7c01;
+        if (dtype == QRT_DTYPE_F32) std::memcpy(src.element(src_offsets[0]), &f32_nan, 4);
+        if (dtype == QRT_DTYPE_BF16) std::memcpy(src.element(src_offsets[0]), &bf16_nan, 2);
+        if (dtype == QRT_DTYPE_F16) std::memcpy(src.element(src_offsets[0]), &f16_nan, 2);
+        qrt_tensor s = describe(src.data(), dtype, src_layout);
+        qrt_tensor d = describe(dst.data(), dtype, dst_layout);
+        QRT_CHECK_OK(qrt_copy(stream, &s, &d));
+        bool same = true;
+        for (size_t i = 0; i < src_offsets.size(); ++i) {
+            same = same && std::memcmp(src.element(src_offsets[i]), dst.element(dst_offsets[i]), size) == 0;
+        }
+        if (!same) std::fprintf(stderr, "bitwise copy of %s changed bytes\n", qrt_dtype_name(dtype));
+        QRT_CHECK(same);
+    }
+}
+
+// A tensor copied onto itself is left alone; any other overlap is refused, judged from the extents.
+void test_copy_aliasing(qrt_stream* stream) {
+    std::vector<float> data(64);
+    for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<float>(i);
+    const std::vector<float> original = data;
+
+    qrt_tensor whole = tensor(data.data(), QRT_DTYPE_F32, {8, 8});
+    QRT_CHECK_OK(qrt_copy(stream, &whole, &whole));
+    qrt_tensor with_extent_one = tensor(data.data(), QRT_DTYPE_F32, {1, 64});
+    qrt_tensor with_other_stride = with_extent_one;
+    with_other_stride.strides[0] = 12345;  // a stride along extent 1 is never used
+    QRT_CHECK_OK(qrt_copy(stream, &with_extent_one, &with_other_stride));
+    QRT_CHECK(data == original);
+
+    qrt_tensor first = tensor(data.data(), QRT_DTYPE_F32, {32});
+    qrt_tensor shifted = tensor(data.data() + 1, QRT_DTYPE_F32, {32});
+    QRT_CHECK_FAILS(qrt_copy(stream, &first, &shifted), QRT_STATUS_INVALID_ARGUMENT, "overlaps");
+    qrt_tensor as_bf16 = tensor(data.data(), QRT_DTYPE_BF16, {32});
+    QRT_CHECK_FAILS(qrt_copy(stream, &first, &as_bf16), QRT_STATUS_INVALID_ARGUMENT, "overlaps");
+    qrt_tensor transposed = whole;
+    transposed.strides[0] = 1;
+    transposed.strides[1] = 8;
+    QRT_CHECK_FAILS(qrt_copy(stream, &whole, &transposed), QRT_STATUS_INVALID_ARGUMENT, "overlaps");
+    // Even and odd elements share no element, but their extents interleave: refused, conservatively.
+    qrt_tensor even = describe(data.data(), QRT_DTYPE_F32, {{32}, {2}});
+    qrt_tensor odd = describe(data.data() + 1, QRT_DTYPE_F32, {{32}, {2}});
+    QRT_CHECK_FAILS(qrt_copy(stream, &even, &odd), QRT_STATUS_INVALID_ARGUMENT, "argument 'dst'");
+    QRT_CHECK(data == original);
+
+    // Adjacent ranges do not overlap.
+    qrt_tensor second = tensor(data.data() + 32, QRT_DTYPE_F32, {32});
+    QRT_CHECK_OK(qrt_copy(stream, &first, &second));
+    for (size_t i = 0; i < 32; ++i) QRT_CHECK(data[32 + i] == original[i]);
+}
+
+void test_copy_bad_arguments(qrt_stream* stream) {
+    std::vector<float> a(6);
+    std::vector<float> b(6);
+    std::vector<int32_t> ints(6);
+    qrt_tensor src = tensor(a.data(), QRT_DTYPE_F32, {2, 3});
+    qrt_tensor dst = tensor(b.data(), QRT_DTYPE_F32, {2, 3});
+    QRT_CHECK_FAILS(qrt_copy(nullptr, &src, &dst), QRT_STATUS_INVALID_ARGUMENT, "argument 'stream'");
+    QRT_CHECK_FAILS(qrt_copy(stream, nullptr, &dst), QRT_STATUS_INVALID_ARGUMENT, "argument 'src'");
+    QRT_CHECK_FAILS(qrt_copy(stream, &src, nullptr), QRT_STATUS_INVALID_ARGUMENT, "argument 'dst'");
+
+    qrt_tensor transposed_shape = tensor(b.data(), QRT_DTYPE_F32, {3, 2});
+    QRT_CHECK_FAILS(qrt_copy(stream, &src, &transposed_shape), QRT_STATUS_INVALID_ARGUMENT, "argument 'dst'");
+    QRT_CHECK(std::strstr(qrt_last_error(), "[3, 2]") != nullptr && std::strstr(qrt_last_error(), "[2, 3]") != nullptr);
+    qrt_tensor flat = tensor(b.data(), QRT_DTYPE_F32, {6});
+    QRT_CHECK_FAILS(qrt_copy(stream, &src, &flat), QRT_STATUS_INVALID_ARGUMENT, "[6]");
+
+    qrt_tensor int_src = tensor(ints.data(), QRT_DTYPE_I32, {2, 3});
+    QRT_CHECK_FAILS(qrt_copy(stream, &int_src, &dst), QRT_STATUS_INVALID_ARGUMENT, "argument 'dst'");
+    qrt_tensor int_dst = tensor(ints.data(), QRT_DTYPE_I32, {2, 3});
+    QRT_CHECK_FAILS(qrt_copy(stream, &src, &int_dst), QRT_STATUS_INVALID_ARGUMENT, "argument 'dst'");
+    qrt_tensor i8_src = tensor(ints.data(), QRT_DTYPE_I8, {2, 3});
+    qrt_tensor u8_dst = tensor(b.data(), QRT_DTYPE_U8, {2, 3});
+    QRT_CHECK_FAILS(qrt_copy(stream, &i8_src, &u8_dst), QRT_STATUS_INVALID_ARGUMENT, "argument 'dst'");
+
+    qrt_tensor unknown = src;
+    unknown.dtype = 42;
+    QRT_CHECK_FAILS(qrt_copy(stream, &unknown, &dst), QRT_STATUS_INVALID_ARGUMENT, "argument 'src'");
+    qrt_tensor no_data = src;
+    no_data.data = nullptr;
+    QRT_CHECK_FAILS(qrt_copy(stream, &no_data, &dst), QRT_STATUS_INVALID_ARGUMENT, "argument 'src'");
+    qrt_tensor zero_stride = src;
+    zero_stride.strides[1] = 0;
+    QRT_CHECK_FAILS(qrt_copy(stream, &zero_stride, &dst), QRT_STATUS_INVALID_ARGUMENT, "argument 'src'");
+    qrt_tensor on_gpu = dst;
+    on_gpu.device = qrt_device{QRT_BACKEND_CUDA, 0};
+    QRT_CHECK_FAILS(qrt_copy(stream, &src, &on_gpu), QRT_STATUS_INVALID_ARGUMENT, "argument 'dst'");
+
+    // No elements: nothing to read, so no data is needed.
+    qrt_tensor empty_src = tensor(nullptr, QRT_DTYPE_F32, {0, 3});
+    qrt_tensor empty_dst = tensor(nullptr, QRT_DTYPE_BF16, {0, 3});
+    QRT_CHECK_OK(qrt_copy(stream, &empty_src, &empty_dst));
+}
+
+// y = a + b: the exact sum, rounded to FP32 by the addition and then to y's dtype.
+void check_add(qrt_stream* stream, qrt_dtype a_dtype, qrt_dtype b_dtype, qrt_dtype y_dtype, const Layout& a_layout,
+               const Layout& b_layout, const Layout& y_layout, Random& random, const char* what) {
+    const std::vector<size_t> a_offsets = element_offsets(a_layout);
+    const std::vector<size_t> b_offsets = element_offsets(b_layout);
+    const std::vector<size_t> y_offsets = element_offsets(y_layout);
+    Buffer a(a_dtype, storage_size(a_layout));
+    Buffer b(b_dtype, storage_size(b_layout));
+    Buffer y(y_dtype, storage_size(y_layout));
+    const std::vector<float> a_values = random.normal(a_offsets.size(), 4.0f);
+    const std::vector<float> b_values = random.normal(b_offsets.size(), 4.0f);
+    std::vector<double> expected(a_offsets.size());
+    for (size_t i = 0; i < a_offsets.size(); ++i) {
+        a.set(a_offsets[i], a_values[i]);
+        b.set(b_offsets[i], b_values[i]);
+        expected[i] = static_cast<double>(a.get(a_offsets[i])) + static_cast<double>(b.get(b_offsets[i]));
+    }
+    qrt_tensor ta = describe(a.data(), a_dtype, a_layout);
+    qrt_tensor tb = describe(b.data(), b_dtype, b_layout);
+    qrt_tensor ty = describe(y.data(), y_dtype, y_layout);
+    QRT_CHECK_OK(qrt_add(stream, &ta, &tb, &ty));
+    std::vector<float> actual(y_offsets.size());
+    for (size_t i = 0; i < y_offsets.size(); ++i) actual[i] = y.get(y_offsets[i]);
+    // One FP32 rounding of the sum (2^-24), then the rounding to y's dtype of a value that may carry it.
+    const double rtol = kUnitRoundoff + output_rounding(y_dtype) * (1 + kUnitRoundoff);
+    const std::string label = std::string(what) + " " + qrt_dtype_name(a_dtype) + " + " + qrt_dtype_name(b_dtype) +
+                              " -> " + qrt_dtype_name(y_dtype);
+    all_close(actual, expected, output_underflow(y_dtype), rtol, label.c_str());
+}
+
+void test_add_dtypes_and_shapes(qrt_stream* stream, Random& random) {
+    const std::vector<std::vector<int64_t>> shapes = {{}, {1}, {7}, {3, 17}, {2, 3, 33}, {127, 5}};
+    for (const auto& shape : shapes) {
+        const Layout layout = contiguous(shape);
+        for (qrt_dtype a : kFloatDtypes) {
+            for (qrt_dtype b : kFloatDtypes) {
+                for (qrt_dtype y : kFloatDtypes) check_add(stream, a, b, y, layout, layout, layout, random, "add");
+            }
+        }
+    }
+    // Every operand laid out differently, and a size that spreads over the threads.
+    const Layout transposed{{33, 17}, {1, 33}};
+    const Layout padded{{33, 17}, {20, 1}};
+    const Layout spaced{{33, 17}, {51, 3}};
+    check_add(stream, QRT_DTYPE_F32, QRT_DTYPE_F32, QRT_DTYPE_F32, transposed, padded, spaced, random, "add strided");
+    check_add(stream, QRT_DTYPE_BF16, QRT_DTYPE_F16, QRT_DTYPE_BF16, padded, spaced, transposed, random, "add strided");
+    check_add(stream, QRT_DTYPE_F16, QRT_DTYPE_BF16, QRT_DTYPE_F32, spaced, transposed, padded, random, "add strided");
+    const Layout large = contiguous({257, 513});
+    const Layout large_transposed{{257, 513}, {1, 257}};
+    check_add(stream, QRT_DTYPE_BF16, QRT_DTYPE_BF16, QRT_DTYPE_BF16, large, large, large, random, "add large");
+    check_add(stream, QRT_DTYPE_F32, QRT_DTYPE_BF16, QRT_DTYPE_F16, large_transposed, large, large_transposed, random,
+              "add large strided");
+}
+
+// y may be a or b, as in a residual stream updated in place.
+void test_add_in_place(qrt_stream* stream, Random& random) {
+    for (qrt_dtype dtype : kFloatDtypes) {
+        const Layout layout{{17, 33}, {40, 1}};
+        const std::vector<size_t> offsets = element_offsets(layout);
+        for (int target = 0; target < 3; ++target) {  // y = a, y = b, y = a = b
+            Buffer a(dtype, storage_size(layout));
+            Buffer b(QRT_DTYPE_F32, storage_size(layout));
+            for (size_t offset : offsets) {
+                a.set(offset, random.normal(1, 2.0f)[0]);
+                b.set(offset, random.normal(1, 2.0f)[0]);
+            }
+            std::vector<double> expected;
+            for (size_t offset : offsets) {
+                const double other = target == 2 ? a.get(offset) : b.get(offset);
+                expected.push_back(static_cast<double>(a.get(offset)) + other);
+            }
+            qrt_tensor ta = describe(a.data(), dtype, layout);
+            qrt_tensor tb = target == 2 ? ta : describe(b.data(), QRT_DTYPE_F32, layout);
+            qrt_tensor& ty = target == 1 ? tb : ta;
+            Buffer& y = target == 1 ? b : a;
+            const qrt_dtype y_dtype = target == 1 ? QRT_DTYPE_F32 : dtype;
+            QRT_CHECK_OK(qrt_add(stream, &ta, &tb, &ty));
+            std::vector<float> actual;
+            for (size_t offset : offsets) actual.push_back(y.get(offset));
+            const double rtol = kUnitRoundoff + output_rounding(y_dtype) * (1 + kUnitRoundoff);
+            all_close(actual, expected, output_underflow(y_dtype), rtol, "add in place");
+        }
+    }
+}
+
+void test_add_bad_arguments(qrt_stream* stream) {
+    std::vector<float> a(64);
+    std::vector<float> b(64);
+    std::vector<float> y(64);
+    std::vector<int32_t> ints(64);
+    qrt_tensor ta = tensor(a.data(), QRT_DTYPE_F32, {4, 8});
+    qrt_tensor tb = tensor(b.data(), QRT_DTYPE_F32, {4, 8});
+    qrt_tensor ty = tensor(y.data(), QRT_DTYPE_F32, {4, 8});
+    QRT_CHECK_FAILS(qrt_add(nullptr, &ta, &tb, &ty), QRT_STATUS_INVALID_ARGUMENT, "argument 'stream'");
+    QRT_CHECK_FAILS(qrt_add(stream, nullptr, &tb, &ty), QRT_STATUS_INVALID_ARGUMENT, "argument 'a'");
+    QRT_CHECK_FAILS(qrt_add(stream, &ta, nullptr, &ty), QRT_STATUS_INVALID_ARGUMENT, "argument 'b'");
+    QRT_CHECK_FAILS(qrt_add(stream, &ta, &tb, nullptr), QRT_STATUS_INVALID_ARGUMENT, "argument 'y'");
+
+    qrt_tensor int_a = tensor(ints.data(), QRT_DTYPE_I32, {4, 8});
+    QRT_CHECK_FAILS(qrt_add(stream, &int_a, &tb, &ty), QRT_STATUS_INVALID_ARGUMENT, "argument 'a'");
+    qrt_tensor f8_y = tensor(y.data(), QRT_DTYPE_F8_E4M3, {4, 8});
+    QRT_CHECK_FAILS(qrt_add(stream, &ta, &tb, &f8_y), QRT_STATUS_INVALID_ARGUMENT, "argument 'y'");
+
+    qrt_tensor wide_b = tensor(b.data(), QRT_DTYPE_F32, {4, 9});
+    QRT_CHECK_FAILS(qrt_add(stream, &ta, &wide_b, &ty), QRT_STATUS_INVALID_ARGUMENT, "argument 'b'");
+    QRT_CHECK(std::strstr(qrt_last_error(), "[4, 9]") != nullptr && std::strstr(qrt_last_error(), "[4, 8]") != nullptr);
+    qrt_tensor flat_y = tensor(y.data(), QRT_DTYPE_F32, {32});
+    QRT_CHECK_FAILS(qrt_add(stream, &ta, &tb, &flat_y), QRT_STATUS_INVALID_ARGUMENT, "argument 'y'");
+
+    qrt_tensor no_data = tb;
+    no_data.data = nullptr;
+    QRT_CHECK_FAILS(qrt_add(stream, &ta, &no_data, &ty), QRT_STATUS_INVALID_ARGUMENT, "argument 'b'");
+    qrt_tensor on_gpu = ta;
+    on_gpu.device = qrt_device{QRT_BACKEND_CUDA, 0};
+    QRT_CHECK_FAILS(qrt_add(stream, &on_gpu, &tb, &ty), QRT_STATUS_INVALID_ARGUMENT, "argument 'a'");
+    qrt_tensor negative = ta;
+    negative.strides[0] = -8;
+    QRT_CHECK_FAILS(qrt_add(stream, &negative, &tb, &ty), QRT_STATUS_INVALID_ARGUMENT, "argument 'a'");
+
+    // y overlapping an input without being it.
+    qrt_tensor shifted = tensor(a.data() + 1, QRT_DTYPE_F32, {4, 8});
+    QRT_CHECK_FAILS(qrt_add(stream, &ta, &tb, &shifted), QRT_STATUS_INVALID_ARGUMENT, "overlaps a");
+    qrt_tensor b_as_bf16 = tensor(b.data(), QRT_DTYPE_BF16, {4, 8});
+    QRT_CHECK_FAILS(qrt_add(stream, &ta, &tb, &b_as_bf16), QRT_STATUS_INVALID_ARGUMENT, "overlaps b");
+}
+
+}  // namespace
+
+int main() {
+    CpuStream stream;
+    Random random(7);
+    test_copy_float_layouts(stream, random);
+    test_copy_rounding_strided(stream, random);
+    test_copy_bytes(stream, random);
+    test_copy_aliasing(stream);
+    test_copy_bad_arguments(stream);
+    test_add_dtypes_and_shapes(stream, random);
+    test_add_in_place(stream, random);
+    test_add_bad_arguments(stream);
+    return finish("test_elementwise");
+}
