@@ -155,7 +155,9 @@ struct PreparedKernel {
 struct KernelCase {
     const char* name;
     const char* description;
-    std::unique_ptr<PreparedKernel> (*prepare)(const LayerShape& shape, int64_t max_m, Random& random);
+    // Returns NULL (with qrt_last_error() set) when a libqrt call of the setup fails.
+    std::unique_ptr<PreparedKernel> (*prepare)(qrt_stream* stream, const LayerShape& shape, int64_t max_m,
+                                               Random& random);
 };
 
 // BF16 activations [max_m, K] with values of magnitude around 1.
@@ -165,7 +167,7 @@ void* bf16_activations(PreparedKernel& p, const LayerShape& s, int64_t max_m, Ra
     return x;
 }
 
-std::unique_ptr<PreparedKernel> prepare_gemm_bf16(const LayerShape& s, int64_t max_m, Random& random) {
+std::unique_ptr<PreparedKernel> prepare_gemm_bf16(qrt_stream*, const LayerShape& s, int64_t max_m, Random& random) {
     auto p = std::make_unique<PreparedKernel>();
     void* x = bf16_activations(*p, s, max_m, random);
     void* w = p->allocate(static_cast<size_t>(s.n * s.k) * 2);
@@ -183,7 +185,7 @@ std::unique_ptr<PreparedKernel> prepare_gemm_bf16(const LayerShape& s, int64_t m
     return p;
 }
 
-std::unique_ptr<PreparedKernel> prepare_gemm_f32(const LayerShape& s, int64_t max_m, Random& random) {
+std::unique_ptr<PreparedKernel> prepare_gemm_f32(qrt_stream*, const LayerShape& s, int64_t max_m, Random& random) {
     auto p = std::make_unique<PreparedKernel>();
     void* x = p->allocate(static_cast<size_t>(max_m * s.k) * 4);
     fill_f32(random, x, static_cast<size_t>(max_m * s.k), 126);
@@ -202,7 +204,7 @@ std::unique_ptr<PreparedKernel> prepare_gemm_f32(const LayerShape& s, int64_t ma
     return p;
 }
 
-std::unique_ptr<PreparedKernel> prepare_wna16_w4g128(const LayerShape& s, int64_t max_m, Random& random) {
+std::unique_ptr<PreparedKernel> prepare_wna16_w4g128(qrt_stream*, const LayerShape& s, int64_t max_m, Random& random) {
     constexpr int64_t kGroupSize = 128;
     auto p = std::make_unique<PreparedKernel>();
     void* x = bf16_activations(*p, s, max_m, random);
@@ -229,7 +231,8 @@ std::unique_ptr<PreparedKernel> prepare_wna16_w4g128(const LayerShape& s, int64_
 // W8A8 with dynamic per-token activation scales: either quantize + GEMM per call (what a layer costs),
 // or the GEMM alone on activations quantized once during setup.
 template <bool kFp8, bool kIncludeQuantize>
-std::unique_ptr<PreparedKernel> prepare_w8a8(const LayerShape& s, int64_t max_m, Random& random) {
+std::unique_ptr<PreparedKernel> prepare_w8a8(qrt_stream* setup_stream, const LayerShape& s, int64_t max_m,
+                                             Random& random) {
     constexpr qrt_dtype kCode = kFp8 ? QRT_DTYPE_F8_E4M3 : QRT_DTYPE_I8;
     auto p = std::make_unique<PreparedKernel>();
     void* x = bf16_activations(*p, s, max_m, random);
@@ -269,18 +272,15 @@ std::unique_ptr<PreparedKernel> prepare_w8a8(const LayerShape& s, int64_t max_m,
             return status != QRT_STATUS_OK ? status : gemm(stream, m);
         };
     } else {
-        qrt_stream* setup = nullptr;
-        if (qrt_stream_create(qrt_device{QRT_BACKEND_CPU, 0}, &setup) != QRT_STATUS_OK ||
-            quantize(setup, max_m) != QRT_STATUS_OK) {
-            std::fprintf(stderr, "qrt-bench: cannot quantize the activations: %s\n", qrt_last_error());
+        if (quantize(setup_stream, max_m) != QRT_STATUS_OK || qrt_stream_synchronize(setup_stream) != QRT_STATUS_OK) {
+            return nullptr;
         }
-        qrt_stream_destroy(setup);
         p->run = gemm;
     }
     return p;
 }
 
-std::unique_ptr<PreparedKernel> prepare_w8a16_fp8(const LayerShape& s, int64_t max_m, Random& random) {
+std::unique_ptr<PreparedKernel> prepare_w8a16_fp8(qrt_stream*, const LayerShape& s, int64_t max_m, Random& random) {
     auto p = std::make_unique<PreparedKernel>();
     void* x = bf16_activations(*p, s, max_m, random);
     void* w = p->allocate(static_cast<size_t>(s.n * s.k));
@@ -472,14 +472,14 @@ int main(int argc, char** argv) {
             continue;
         }
         for (const LayerShape& shape : shapes) {
-            const std::unique_ptr<PreparedKernel> prepared = kernel.prepare(shape, max_m, random);
+            const std::unique_ptr<PreparedKernel> prepared = kernel.prepare(stream, shape, max_m, random);
             for (int64_t m : options.m_values) {
-                const double seconds = time_call(*prepared, stream, m, options.repeat);
+                const double seconds = prepared ? time_call(*prepared, stream, m, options.repeat) : -1.0;
                 std::printf("%-15s %-13s %-8s %6lld %6lld %6lld ", kernel.name, shape.model, shape.layer,
                             static_cast<long long>(shape.n), static_cast<long long>(shape.k),
                             static_cast<long long>(m));
                 if (seconds < 0) {
-                    std::printf("FAILED: %s\n", qrt_last_error());
+                    std::printf("FAILED%s: %s\n", prepared ? "" : " in setup", qrt_last_error());
                     ++failed;
                     continue;
                 }

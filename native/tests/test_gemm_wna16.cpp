@@ -271,12 +271,26 @@ void test_cases() {
     // Group sizes 32, 64, 128 and per channel; K not a multiple of the group size or of 8 (padding);
     // zero points with N not a multiple of 8; activation order; M from 1 to past one activation block.
     const Case cases[] = {
-        {1, 16, 256, 4, 128, false, false},  {2, 13, 300, 4, 128, true, false}, {3, 33, 131, 4, 32, false, false},
-        {7, 9, 520, 4, 64, true, false},     {16, 24, 200, 4, 0, false, false}, {33, 17, 77, 4, 0, true, false},
-        {1, 10, 1100, 8, 128, false, false}, {3, 13, 300, 8, 64, true, false},  {7, 5, 7, 8, 32, false, false},
-        {2, 19, 384, 4, 128, false, true},   {16, 11, 300, 4, 32, true, true},  {33, 8, 255, 8, 64, false, true},
-        {1, 3, 5, 4, 128, false, false},     {65, 20, 129, 4, 32, true, false}, {2, 7, 1030, 4, 128, true, true},
+        {1, 16, 256, 4, 128, false, false},
+        {2, 13, 300, 4, 128, true, false},
+        {3, 33, 131, 4, 32, false, false},
+        {7, 9, 520, 4, 64, true, false},
+        {16, 24, 200, 4, 0, false, false},
+        {33, 17, 77, 4, 0, true, false},
+        {1, 10, 1100, 8, 128, false, false},
+        {3, 13, 300, 8, 64, true, false},
+        {7, 5, 7, 8, 32, false, false},
+        {2, 19, 384, 4, 128, false, true},
+        {16, 11, 300, 4, 32, true, true},
+        {33, 8, 255, 8, 64, false, true},
+        {1, 3, 5, 4, 128, false, false},
+        {65, 20, 129, 4, 32, true, false},
+        {2, 7, 1030, 4, 128, true, true},
         {3, 31, 97, 8, 0, true, false},
+        // Group sizes that split words (runs start and end inside a word), also across a 512-column chunk.
+        {3, 13, 300, 4, 100, true, false},
+        {5, 9, 250, 8, 50, false, false},
+        {2, 11, 1100, 4, 100, true, false},
     };
     const qrt_dtype floats[] = {QRT_DTYPE_F32, QRT_DTYPE_F16, QRT_DTYPE_BF16};
     int variant = 0;

@@ -19,8 +19,8 @@ using qrt::TensorRef;
 // ceil(value / divisor) for value >= 0 and divisor > 0, without overflowing on huge divisors.
 int64_t ceil_div(int64_t value, int64_t divisor) { return value == 0 ? 0 : (value - 1) / divisor + 1; }
 
-// Activations [..., K] (or quantized activations) as rows.
-RowsView activation_rows(const OpArgs& args, const char* name, const qrt_tensor* tensor, const DTypeSet& dtypes) {
+// A tensor [..., C] as rows of C elements: activations, quantized activations or outputs.
+RowsView rows_view(const OpArgs& args, const char* name, const qrt_tensor* tensor, const DTypeSet& dtypes) {
     return args.rows(name, args.tensor(name, tensor, dtypes));
 }
 
@@ -61,7 +61,7 @@ ScaleVector bias_vector(const OpArgs& args, const qrt_tensor* bias, int64_t n) {
 // The output [..., N]: as many rows as the activations, one column per weight row.
 RowsView output_rows(const OpArgs& args, const qrt_tensor* y, const char* x_name, const RowsView& x, const char* w_name,
                      int64_t n) {
-    const RowsView view = activation_rows(args, "y", y, qrt::float_dtypes());
+    const RowsView view = rows_view(args, "y", y, qrt::float_dtypes());
     args.require(view.rows == x.rows, "y", "has ", view.rows, " rows but ", x_name, " has ", x.rows);
     args.require(view.cols == n, "y", "has ", view.cols, " columns but ", w_name, " has ", n, " output rows (N)");
     return view;
@@ -85,7 +85,7 @@ QRT_API qrt_status qrt_gemm(qrt_stream* stream, const qrt_tensor* x, const qrt_t
                             qrt_tensor* y) {
     return qrt::guarded("qrt_gemm", [&] {
         const OpArgs args("qrt_gemm", stream);
-        const RowsView x_rows = activation_rows(args, "x", x, qrt::float_dtypes());
+        const RowsView x_rows = rows_view(args, "x", x, qrt::float_dtypes());
         const RowsView w_rows = matrix_rows(args, "w", w, qrt::float_dtypes(), "[N, K]");
         require_input_columns(args, "w", w_rows, "x", x_rows);
         const ScaleVector bias_values = bias_vector(args, bias, w_rows.rows);
@@ -103,7 +103,7 @@ QRT_API qrt_status qrt_gemm_wna16(qrt_stream* stream, const qrt_tensor* x, const
                                   const qrt_tensor* bias, qrt_tensor* y) {
     return qrt::guarded("qrt_gemm_wna16", [&] {
         const OpArgs args("qrt_gemm_wna16", stream);
-        const RowsView x_rows = activation_rows(args, "x", x, qrt::float_dtypes());
+        const RowsView x_rows = rows_view(args, "x", x, qrt::float_dtypes());
         args.require(num_bits == 4 || num_bits == 8, "num_bits", "must be 4 or 8, got ", num_bits);
         args.require(group_size >= 0, "group_size", "must be >= 0 (0 = one group per output channel), got ",
                      group_size);
@@ -171,7 +171,7 @@ QRT_API qrt_status qrt_gemm_w8a8_int8(qrt_stream* stream, const qrt_tensor* a, c
                                       const qrt_tensor* bias, qrt_tensor* y) {
     return qrt::guarded("qrt_gemm_w8a8_int8", [&] {
         const OpArgs args("qrt_gemm_w8a8_int8", stream);
-        const RowsView a_rows = activation_rows(args, "a", a, {QRT_DTYPE_I8});
+        const RowsView a_rows = rows_view(args, "a", a, {QRT_DTYPE_I8});
         const ScaleVector a_scales = activation_scale_vector(args, a_scale, a_rows.rows);
         std::optional<IndexVector> zero_point;
         if (const auto ref = args.optional_tensor("a_zero_point", a_zero_point, {QRT_DTYPE_I32})) {
@@ -196,7 +196,7 @@ QRT_API qrt_status qrt_gemm_w8a8_fp8(qrt_stream* stream, const qrt_tensor* a, co
                                      qrt_tensor* y) {
     return qrt::guarded("qrt_gemm_w8a8_fp8", [&] {
         const OpArgs args("qrt_gemm_w8a8_fp8", stream);
-        const RowsView a_rows = activation_rows(args, "a", a, {QRT_DTYPE_F8_E4M3});
+        const RowsView a_rows = rows_view(args, "a", a, {QRT_DTYPE_F8_E4M3});
         const ScaleVector a_scales = activation_scale_vector(args, a_scale, a_rows.rows);
         const RowsView w_rows = matrix_rows(args, "w", w, {QRT_DTYPE_F8_E4M3}, "[N, K]");
         require_input_columns(args, "w", w_rows, "a", a_rows);
@@ -216,7 +216,7 @@ QRT_API qrt_status qrt_gemm_w8a16_fp8(qrt_stream* stream, const qrt_tensor* x, c
                                       const qrt_tensor* w_scale, const qrt_tensor* bias, qrt_tensor* y) {
     return qrt::guarded("qrt_gemm_w8a16_fp8", [&] {
         const OpArgs args("qrt_gemm_w8a16_fp8", stream);
-        const RowsView x_rows = activation_rows(args, "x", x, qrt::float_dtypes());
+        const RowsView x_rows = rows_view(args, "x", x, qrt::float_dtypes());
         const RowsView w_rows = matrix_rows(args, "w", w, {QRT_DTYPE_F8_E4M3}, "[N, K]");
         require_input_columns(args, "w", w_rows, "x", x_rows);
         const ScaleVector w_scales = weight_scale_vector(args, w_scale, w_rows.rows);

@@ -36,7 +36,7 @@ void for_each_row(const RowsView& x, const RowsView& q,
     });
 }
 
-// max |values[i]|; NaN values are skipped (they quantize to 0 and must not poison the scale).
+// max |values[i]|. NaN values are skipped, so that one NaN does not poison the scale of its whole row.
 float absolute_max(const float* values, int64_t count) {
     float result = 0.0f;
     for (int64_t i = 0; i < count; ++i) {
