@@ -36,7 +36,6 @@ internal sealed class CSharpBindingsWriter
         Line("// </auto-generated>");
         Line();
         Line("#nullable enable");
-        Line("#pragma warning disable CS1591 // Members the header leaves undocumented stay undocumented here.");
         Line();
         Line("using System.Runtime.CompilerServices;");
         Line("using System.Runtime.InteropServices;");

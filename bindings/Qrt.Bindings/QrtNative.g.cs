@@ -4,7 +4,6 @@
 // </auto-generated>
 
 #nullable enable
-#pragma warning disable CS1591 // Members the header leaves undocumented stay undocumented here.
 
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -100,17 +99,19 @@ public unsafe partial struct qrt_device_info
     /// <summary>Marketing name, NUL-terminated ("NVIDIA H100 80GB HBM3", or the CPU model name).</summary>
     public fixed byte name[256];
 
-    /// <summary>CUDA compute capability (e.g. 9 and 0 for sm_90); 0 and 0 for the CPU.</summary>
+    /// <summary>Major CUDA compute capability (9 for sm_90); 0 for the CPU.</summary>
     public int compute_capability_major;
 
+    /// <summary>Minor CUDA compute capability (0 for sm_90); 0 for the CPU.</summary>
     public int compute_capability_minor;
 
     /// <summary>Streaming multiprocessors on a GPU; hardware threads on the CPU.</summary>
     public int multiprocessor_count;
 
-    /// <summary>Total and currently free memory in bytes (physical RAM for the CPU).</summary>
+    /// <summary>Total memory in bytes (physical RAM for the CPU).</summary>
     public ulong total_memory_bytes;
 
+    /// <summary>Memory free when asked, in bytes (available RAM for the CPU).</summary>
     public ulong free_memory_bytes;
 }
 
@@ -120,16 +121,28 @@ public partial struct qrt_stream { }
 /// <summary>Element types. Sub-byte and packed formats travel as their storage type (e.g. INT32 words).</summary>
 public enum qrt_dtype : int
 {
+    /// <summary>IEEE binary32.</summary>
     QRT_DTYPE_F32 = 0,
+
+    /// <summary>IEEE binary16.</summary>
     QRT_DTYPE_F16 = 1,
+
+    /// <summary>bfloat16: the upper 16 bits of a binary32.</summary>
     QRT_DTYPE_BF16 = 2,
 
     /// <summary>FP8 e4m3fn: 1 sign, 4 exponent (bias 7), 3 mantissa bits; no infinities; ±448 at most.</summary>
     QRT_DTYPE_F8_E4M3 = 3,
 
+    /// <summary>Signed 8-bit integer.</summary>
     QRT_DTYPE_I8 = 4,
+
+    /// <summary>Unsigned 8-bit integer.</summary>
     QRT_DTYPE_U8 = 5,
+
+    /// <summary>Signed 32-bit integer; also the storage word of packed 4- and 8-bit weights.</summary>
     QRT_DTYPE_I32 = 6,
+
+    /// <summary>Signed 64-bit integer.</summary>
     QRT_DTYPE_I64 = 7,
 }
 
@@ -360,6 +373,7 @@ public static unsafe partial class QrtNative
     ///  of zeros gets scale 0 and q = 0.
     ///  Static (static_scale F32/F16/BF16 with one element): q = sat(round(x / scale) + zero_point), with
     ///  static_zero_point an I32 tensor of one element or NULL; scale_out must be NULL.
+    ///  NaN inputs round to 0 (before the zero point is added), as the GPU's cvt.rni.sat does.
     /// </summary>
     /// <remarks>C: <c>qrt_status qrt_quantize_int8(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* static_scale, const qrt_tensor* static_zero_point, qrt_tensor* q, qrt_tensor* scale_out)</c></remarks>
     [LibraryImport(LibraryName, EntryPoint = "qrt_quantize_int8")]
@@ -367,7 +381,8 @@ public static unsafe partial class QrtNative
     public static partial qrt_status qrt_quantize_int8(qrt_stream* stream, qrt_tensor* x, qrt_tensor* static_scale, qrt_tensor* static_zero_point, qrt_tensor* q, qrt_tensor* scale_out);
 
     /// <summary>
-    /// INT8 W8A8 linear layer on quantized activations, int32 accumulation:
+    /// INT8 W8A8 linear layer on quantized activations, with exact integer accumulation (int32 holds any sum of
+    /// K &lt; 131072 products; every model layer is far below that, and the CPU kernel stays exact beyond it):
     ///  y[m][n] = a_scale[m] * w_scale[n] * (Σk a[m][k]·w[n][k] − a_zero_point·Σk w[n][k]) (+ bias[n]).
     ///  a I8 [..., K]; a_scale F32 with one element (per tensor) or one per row (per token);
     ///  a_zero_point I32 with one element or NULL; w I8 [N, K]; w_scale F32/F16/BF16 with one element

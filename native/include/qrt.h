@@ -120,13 +120,15 @@ typedef struct qrt_device_info {
     qrt_device device;
     /// Marketing name, NUL-terminated ("NVIDIA H100 80GB HBM3", or the CPU model name).
     char name[QRT_DEVICE_NAME_CAPACITY];
-    /// CUDA compute capability (e.g. 9 and 0 for sm_90); 0 and 0 for the CPU.
+    /// Major CUDA compute capability (9 for sm_90); 0 for the CPU.
     int32_t compute_capability_major;
+    /// Minor CUDA compute capability (0 for sm_90); 0 for the CPU.
     int32_t compute_capability_minor;
     /// Streaming multiprocessors on a GPU; hardware threads on the CPU.
     int32_t multiprocessor_count;
-    /// Total and currently free memory in bytes (physical RAM for the CPU).
+    /// Total memory in bytes (physical RAM for the CPU).
     uint64_t total_memory_bytes;
+    /// Memory free when asked, in bytes (available RAM for the CPU).
     uint64_t free_memory_bytes;
 } qrt_device_info;
 
@@ -185,14 +187,21 @@ QRT_API qrt_status qrt_memset(qrt_stream* stream, void* dst, uint8_t value, size
 
 /// Element types. Sub-byte and packed formats travel as their storage type (e.g. INT32 words).
 typedef enum qrt_dtype {
+    /// IEEE binary32.
     QRT_DTYPE_F32 = 0,
+    /// IEEE binary16.
     QRT_DTYPE_F16 = 1,
+    /// bfloat16: the upper 16 bits of a binary32.
     QRT_DTYPE_BF16 = 2,
     /// FP8 e4m3fn: 1 sign, 4 exponent (bias 7), 3 mantissa bits; no infinities; ±448 at most.
     QRT_DTYPE_F8_E4M3 = 3,
+    /// Signed 8-bit integer.
     QRT_DTYPE_I8 = 4,
+    /// Unsigned 8-bit integer.
     QRT_DTYPE_U8 = 5,
+    /// Signed 32-bit integer; also the storage word of packed 4- and 8-bit weights.
     QRT_DTYPE_I32 = 6,
+    /// Signed 64-bit integer.
     QRT_DTYPE_I64 = 7
 } qrt_dtype;
 
@@ -267,10 +276,12 @@ QRT_API qrt_status qrt_gemm_wna16(qrt_stream* stream, const qrt_tensor* x, const
 ///  of zeros gets scale 0 and q = 0.
 ///  Static (static_scale F32/F16/BF16 with one element): q = sat(round(x / scale) + zero_point), with
 ///  static_zero_point an I32 tensor of one element or NULL; scale_out must be NULL.
+///  NaN inputs round to 0 (before the zero point is added), as the GPU's cvt.rni.sat does.
 QRT_API qrt_status qrt_quantize_int8(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* static_scale,
                                      const qrt_tensor* static_zero_point, qrt_tensor* q, qrt_tensor* scale_out);
 
-/// INT8 W8A8 linear layer on quantized activations, int32 accumulation:
+/// INT8 W8A8 linear layer on quantized activations, with exact integer accumulation (int32 holds any sum of
+/// K < 131072 products; every model layer is far below that, and the CPU kernel stays exact beyond it):
 ///  y[m][n] = a_scale[m] * w_scale[n] * (Σk a[m][k]·w[n][k] − a_zero_point·Σk w[n][k]) (+ bias[n]).
 ///  a I8 [..., K]; a_scale F32 with one element (per tensor) or one per row (per token);
 ///  a_zero_point I32 with one element or NULL; w I8 [N, K]; w_scale F32/F16/BF16 with one element

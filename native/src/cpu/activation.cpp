@@ -9,6 +9,7 @@
 #include "cpu/row_convert.h"
 #include "cpu/simd.h"
 #include "cpu/thread_pool.h"
+#include "cpu/vector_math.h"
 
 namespace qrt::cpu {
 namespace {
@@ -78,11 +79,6 @@ void apply(qrt_activation activation, float* values, int64_t count) {
         case QRT_ACTIVATION_GELU_TANH: apply_gelu_tanh(values, count); return;
         case QRT_ACTIVATION_QUICK_GELU: apply_quick_gelu(values, count); return;
     }
-}
-
-QRT_MULTIVERSION
-void multiply_into(float* products, const float* factors, int64_t count) {
-    for (int64_t i = 0; i < count; ++i) products[i] *= factors[i];
 }
 
 // A rows × cols range cut into blocks of at most kBlockElements columns, numbered row by row, so that a

@@ -8,6 +8,7 @@
 #include "cpu/row_convert.h"
 #include "cpu/simd.h"
 #include "cpu/thread_pool.h"
+#include "cpu/vector_math.h"
 
 namespace qrt::cpu {
 namespace {
@@ -49,38 +50,6 @@ const float* row_f32(const char* row, qrt_dtype dtype, int64_t count, float* scr
     if (dtype == QRT_DTYPE_F32) return reinterpret_cast<const float*>(row);
     load_row_f32(row, dtype, count, scratch);
     return scratch;
-}
-
-// a·b with one partial sum per lane, added up in a fixed order.
-QRT_MULTIVERSION
-float dot(const float* a, const float* b, int64_t count) {
-    float lanes[kLanes] = {};
-    int64_t i = 0;
-    for (; i + kLanes <= count; i += kLanes) {
-        for (int j = 0; j < kLanes; ++j) lanes[j] += a[i + j] * b[i + j];
-    }
-    float total = 0.0f;
-    for (int j = 0; j < kLanes; ++j) total += lanes[j];
-    for (; i < count; ++i) total += a[i] * b[i];
-    return total;
-}
-
-QRT_MULTIVERSION
-void add_scaled(float* accumulator, const float* values, float weight, int64_t count) {
-    for (int64_t i = 0; i < count; ++i) accumulator[i] += weight * values[i];
-}
-
-QRT_MULTIVERSION
-float sum_of(const float* values, int64_t count) {
-    float lanes[kLanes] = {};
-    int64_t i = 0;
-    for (; i + kLanes <= count; i += kLanes) {
-        for (int j = 0; j < kLanes; ++j) lanes[j] += values[i + j];
-    }
-    float total = 0.0f;
-    for (int j = 0; j < kLanes; ++j) total += lanes[j];
-    for (; i < count; ++i) total += values[i];
-    return total;
 }
 
 // The tensors of one call and how query heads map onto key/value heads.
@@ -131,7 +100,7 @@ void attend(const Operands& operands, int64_t query, int64_t head, KeyRange keys
             largest = weights[j] > largest ? weights[j] : largest;
         }
         for (int64_t j = 0; j < count; ++j) weights[j] = std::exp(weights[j] - largest);
-        const float total = sum_of(weights, count);
+        const float total = sum(weights, count);
         for (int64_t j = 0; j < count; ++j) {
             const float* value_row = row_f32(v.at(keys.begin + j, kv_head), v.dtype, v.dim, work.value.data());
             add_scaled(output, value_row, weights[j], v.dim);

@@ -9,6 +9,7 @@
 #include "cpu/row_convert.h"
 #include "cpu/simd.h"
 #include "cpu/thread_pool.h"
+#include "cpu/vector_math.h"
 
 namespace qrt::cpu {
 namespace {
@@ -136,11 +137,6 @@ void store_run(const float* values, int64_t count, char* dst, int64_t stride, qr
     }
     store_row_f32(values, count, staging, dtype);
     copy_elements(staging, 1, dst, stride, count, dtype_size(dtype));
-}
-
-QRT_MULTIVERSION
-void add_into(float* sums, const float* addends, int64_t count) {
-    for (int64_t i = 0; i < count; ++i) sums[i] += addends[i];
 }
 
 }  // namespace

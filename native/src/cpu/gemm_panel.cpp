@@ -20,35 +20,6 @@ constexpr int kTileCols = 4;
 // Multiply-adds below which a parallel task costs more to hand out than to run.
 constexpr int64_t kMinTaskWork = int64_t{1} << 18;
 
-// Chooses between two bit patterns with a mask rather than a branch: every element of a row then
-// follows the same instructions, which the compiler turns into vector blends.
-inline uint32_t select_bits(bool condition, uint32_t if_true, uint32_t if_false) {
-    const uint32_t mask = 0u - static_cast<uint32_t>(condition);
-    return (if_true & mask) | (if_false & ~mask);
-}
-
-// F16 to FP32, exactly and without branches. Subnormal halves are integers in units of 2^-24 (converted
-// without ever forming an FP32 subnormal, so flush-to-zero modes cannot touch them); normal halves
-// rebias the exponent (15 -> 127); infinity and NaN keep an all-ones exponent.
-inline float widen_f16(uint16_t half) {
-    const uint32_t sign = static_cast<uint32_t>(half & 0x8000u) << 16;
-    const uint32_t magnitude = half & 0x7fffu;
-    const uint32_t subnormal = float_bits(static_cast<float>(static_cast<int32_t>(magnitude)) * 0x1p-24f);
-    const uint32_t normal =
-        select_bits(magnitude >= 0x7c00u, 0x7f800000u | (magnitude << 13), (magnitude << 13) + 0x38000000u);
-    return bits_to_float(select_bits(magnitude < 0x0400u, subnormal, normal) | sign);
-}
-
-// F8_E4M3 to FP32, exactly and without branches: subnormals are integers in units of 2^-9; normals
-// rebias the exponent (7 -> 127) and move the three mantissa bits to the top of FP32's; S.1111.111 is NaN.
-inline float widen_fp8_e4m3(uint8_t byte) {
-    const uint32_t sign = static_cast<uint32_t>(byte & 0x80u) << 24;
-    const uint32_t magnitude = byte & 0x7fu;
-    const uint32_t subnormal = float_bits(static_cast<float>(static_cast<int32_t>(magnitude)) * 0x1p-9f);
-    const uint32_t normal = select_bits(magnitude == 0x7fu, 0x7fc00000u, (magnitude << 20) + (120u << 23));
-    return bits_to_float(select_bits(magnitude < 8u, subnormal, normal) | sign);
-}
-
 // acc[c][l] += Σ_i a[i·kLanes + l] · w[c][i·kLanes + l] over depth (a multiple of kLanes). The partial
 // sums stay in registers for the whole depth; each lane adds its products in increasing k.
 template <int C>
@@ -140,34 +111,11 @@ void GemmOutput::store(int64_t m, int64_t n0, int64_t count, const float* acc) c
     }
 }
 
-QRT_MULTIVERSION
-void widen_to_f32(const void* src, qrt_dtype dtype, int64_t count, float* dst) {
-    switch (dtype) {
-        case QRT_DTYPE_F32: std::memcpy(dst, src, static_cast<size_t>(count) * sizeof(float)); return;
-        case QRT_DTYPE_BF16: {
-            const uint16_t* s = static_cast<const uint16_t*>(src);
-            for (int64_t i = 0; i < count; ++i) dst[i] = bits_to_float(static_cast<uint32_t>(s[i]) << 16);
-            return;
-        }
-        case QRT_DTYPE_F16: {
-            const uint16_t* s = static_cast<const uint16_t*>(src);
-            for (int64_t i = 0; i < count; ++i) dst[i] = widen_f16(s[i]);
-            return;
-        }
-        case QRT_DTYPE_F8_E4M3: {
-            const uint8_t* s = static_cast<const uint8_t*>(src);
-            for (int64_t i = 0; i < count; ++i) dst[i] = widen_fp8_e4m3(s[i]);
-            return;
-        }
-        default: load_row_f32(src, dtype, count, dst); return;
-    }
-}
-
 void WideningPanels::decode(int64_t first_row, int64_t rows, int64_t k0, int64_t depth, float* panel,
                             int64_t panel_stride) const {
     const size_t offset = static_cast<size_t>(k0) * dtype_size(w_.dtype);
     for (int64_t j = 0; j < rows; ++j) {
-        widen_to_f32(w_.row(first_row + j) + offset, w_.dtype, depth, panel + j * panel_stride);
+        load_row_f32(w_.row(first_row + j) + offset, w_.dtype, depth, panel + j * panel_stride);
     }
 }
 
@@ -188,7 +136,7 @@ void widen_block(const RowsView& x, int64_t m0, int64_t rows, int64_t padded_k, 
     parallel_for(rows, 8, [&](int64_t begin, int64_t end) {
         for (int64_t r = begin; r < end; ++r) {
             float* row = block + r * padded_k;
-            widen_to_f32(x.row(m0 + r), x.dtype, k, row);
+            load_row_f32(x.row(m0 + r), x.dtype, k, row);
             std::fill(row + k, row + padded_k, 0.0f);
         }
     });

@@ -69,9 +69,6 @@ private:
     std::vector<float> bias_;       // widened once per call; empty when absent
 };
 
-// Widens count elements of F32, F16, BF16 or F8_E4M3 to FP32, exactly and without branches, so the
-// compiler can vectorise it (row_convert's scalar helpers serve every other dtype).
-void widen_to_f32(const void* src, qrt_dtype dtype, int64_t count, float* dst);
 
 // Asks the memory system for a range of bytes that will be read soon.
 inline void prefetch_range(const void* data, size_t bytes) {

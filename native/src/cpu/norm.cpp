@@ -8,6 +8,7 @@
 #include "cpu/row_convert.h"
 #include "cpu/simd.h"
 #include "cpu/thread_pool.h"
+#include "cpu/vector_math.h"
 
 namespace qrt::cpu {
 namespace {
@@ -17,35 +18,6 @@ namespace {
 constexpr int64_t kChunkElements = int64_t{1} << 14;
 
 int64_t rows_per_chunk(int64_t cols) { return std::max<int64_t>(1, kChunkElements / std::max<int64_t>(cols, 1)); }
-
-// The lanes are summed in a fixed order, so a row's result does not depend on the instruction set.
-float sum_lanes(const float (&lanes)[kLanes]) {
-    float total = 0.0f;
-    for (float lane : lanes) total += lane;
-    return total;
-}
-
-QRT_MULTIVERSION
-float sum(const float* values, int64_t count) {
-    float lanes[kLanes] = {};
-    int64_t i = 0;
-    for (; i + kLanes <= count; i += kLanes) {
-        for (int lane = 0; lane < kLanes; ++lane) lanes[lane] += values[i + lane];
-    }
-    for (int lane = 0; i + lane < count; ++lane) lanes[lane] += values[i + lane];
-    return sum_lanes(lanes);
-}
-
-QRT_MULTIVERSION
-float sum_of_squares(const float* values, int64_t count) {
-    float lanes[kLanes] = {};
-    int64_t i = 0;
-    for (; i + kLanes <= count; i += kLanes) {
-        for (int lane = 0; lane < kLanes; ++lane) lanes[lane] += values[i + lane] * values[i + lane];
-    }
-    for (int lane = 0; i + lane < count; ++lane) lanes[lane] += values[i + lane] * values[i + lane];
-    return sum_lanes(lanes);
-}
 
 // Rounds each value to dtype's precision and back to FP32.
 void round_to_dtype(float* values, int64_t count, qrt_dtype dtype) {
@@ -84,11 +56,6 @@ void layer_normalize(float* values, int64_t count, const float* weight, const fl
     if (bias != nullptr) {
         for (int64_t i = 0; i < count; ++i) values[i] += bias[i];
     }
-}
-
-QRT_MULTIVERSION
-void add_into(float* sums, const float* addends, int64_t count) {
-    for (int64_t i = 0; i < count; ++i) sums[i] += addends[i];
 }
 
 // A weight or bias vector of `count` contiguous elements, widened to FP32 once for all rows.

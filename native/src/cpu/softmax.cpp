@@ -8,6 +8,7 @@
 #include "cpu/row_convert.h"
 #include "cpu/simd.h"
 #include "cpu/thread_pool.h"
+#include "cpu/vector_math.h"
 
 namespace qrt::cpu {
 namespace {
@@ -36,22 +37,7 @@ float max_of(const float* values, int64_t count) {
     return largest;
 }
 
-// Σ values, with one partial sum per lane added up in a fixed order, so the result does not depend on
-// how the rows were split between threads.
-QRT_MULTIVERSION
-float sum_of(const float* values, int64_t count) {
-    float lanes[kLanes] = {};
-    int64_t i = 0;
-    for (; i + kLanes <= count; i += kLanes) {
-        for (int j = 0; j < kLanes; ++j) lanes[j] += values[i + j];
-    }
-    float total = 0.0f;
-    for (int j = 0; j < kLanes; ++j) total += lanes[j];
-    for (; i < count; ++i) total += values[i];
-    return total;
-}
-
-// Σ exp(values[i]), with the same fixed-order lanes as sum_of.
+// Σ exp(values[i]), with the same fixed-order lanes as sum().
 QRT_MULTIVERSION
 float sum_of_exp(const float* values, int64_t count) {
     float lanes[kLanes] = {};
@@ -72,7 +58,7 @@ QRT_MULTIVERSION
 void softmax_row(float* values, int64_t count) {
     const float largest = max_of(values, count);
     for (int64_t i = 0; i < count; ++i) values[i] = std::exp(values[i] - largest);
-    const float total = sum_of(values, count);
+    const float total = sum(values, count);
     for (int64_t i = 0; i < count; ++i) values[i] = values[i] / total;
 }
 

@@ -39,7 +39,7 @@ public sealed class BindingsRegenerationTests
         var clangs = ClangLocator.FindAllOnPath();
         if (clangs.Count == 0)
         {
-            Assert.Ignore($"No clang to compare: {ClangLocator.DescribeNotFound()}");
+            BindingsTestSupport.NoClang($"No clang to compare: {ClangLocator.DescribeNotFound()}");
         }
 
         var reference = BindingsGenerator.Generate(BindingsTestSupport.HeaderPath, clangs[0]);
@@ -80,16 +80,30 @@ internal static class BindingsTestSupport
 
     public static string CommittedBindingsPath => Path.Combine(RepositoryRoot, "bindings", "Qrt.Bindings", "QrtNative.g.cs");
 
-    /// <summary>The located clang, or an ignored (skipped) test saying why there is none.</summary>
+    /// <summary>
+    /// The located clang, or an ignored (skipped) test saying why there is none — a failure instead where
+    /// QRT_REQUIRE_CLANG=1 (CI installs clang, so there a missing clang is a broken setup, not a skip).
+    /// </summary>
     public static string RequireClang()
     {
         var clang = ClangLocator.Find();
         if (clang is null)
         {
-            Assert.Ignore(ClangLocator.DescribeNotFound());
+            NoClang(ClangLocator.DescribeNotFound());
         }
 
         return clang!;
+    }
+
+    /// <summary>Skips the test, or fails it where QRT_REQUIRE_CLANG=1.</summary>
+    public static void NoClang(string reason)
+    {
+        if (Environment.GetEnvironmentVariable("QRT_REQUIRE_CLANG") == "1")
+        {
+            Assert.Fail($"QRT_REQUIRE_CLANG=1 but {reason}");
+        }
+
+        Assert.Ignore(reason);
     }
 
     /// <summary>Reads a file's text exactly: UTF-8, a byte-order mark (if any) kept as a character.</summary>
