@@ -19,8 +19,8 @@ struct DeviceScan {
 
 DeviceScan scan_devices() {
     DeviceScan scan;
-    int runtime = 0;
-    cudaRuntimeGetVersion(&runtime);
+    // The runtime is linked statically, so its version is the one this file was compiled against.
+    const int runtime = CUDART_VERSION;
     int driver = 0;
     cudaDriverGetVersion(&driver);  // leaves 0 when no driver is installed
     const cudaError_t error = cudaGetDeviceCount(&scan.count);
