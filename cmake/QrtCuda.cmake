@@ -4,6 +4,10 @@
 
 set(QRT_CUDA "AUTO" CACHE STRING "Build the CUDA backend: AUTO, ON or OFF")
 set_property(CACHE QRT_CUDA PROPERTY STRINGS AUTO ON OFF)
+# Our own setting, because CMake caches a compiler default in CMAKE_CUDA_ARCHITECTURES that a later
+# configure could not tell apart from a user's choice.
+set(QRT_CUDA_ARCHITECTURES "" CACHE STRING
+    "CUDA architectures to build, e.g. 90a (empty: 80;90, plus 90a when the toolkit is CUDA 12 or newer)")
 
 function(_qrt_pick_cuda_host_compiler)
   if(DEFINED CMAKE_CUDA_HOST_COMPILER OR DEFINED ENV{CUDAHOSTCXX})
@@ -41,9 +45,6 @@ macro(qrt_enable_cuda_if_requested)
     include(CheckLanguage)
     check_language(CUDA)
     if(CMAKE_CUDA_COMPILER)
-      if(DEFINED CMAKE_CUDA_ARCHITECTURES)
-        set(_qrt_user_cuda_architectures ON)
-      endif()
       enable_language(CUDA)
       set(QRT_WITH_CUDA ON)
     elseif(QRT_CUDA STREQUAL "ON")
@@ -57,7 +58,9 @@ macro(qrt_enable_cuda_if_requested)
     find_package(CUDAToolkit REQUIRED)
     set(CMAKE_CUDA_STANDARD 17)
     set(CMAKE_CUDA_STANDARD_REQUIRED ON)
-    if(NOT _qrt_user_cuda_architectures)
+    if(QRT_CUDA_ARCHITECTURES)
+      set(CMAKE_CUDA_ARCHITECTURES ${QRT_CUDA_ARCHITECTURES})
+    else()
       # Ampere and Hopper; the Hopper-specific features (wgmma, TMA) need the "a" target of CUDA 12+.
       set(CMAKE_CUDA_ARCHITECTURES 80 90)
       if(CMAKE_CUDA_COMPILER_VERSION VERSION_GREATER_EQUAL 12.0)

@@ -206,7 +206,7 @@ public static unsafe partial class QrtNative
     public static partial uint qrt_abi_version();
 
     /// <summary>
-    /// Returns the library version and build configuration, e.g. "0.1.0 (cpu + cuda 12.4.131 (sm_80 sm_90))".
+    /// Returns the library version and build configuration, e.g. "0.1.0 (cpu + cuda 12.4.131 for sm_80 sm_90)".
     /// The string is static and owned by the library.
     /// </summary>
     /// <remarks>C: <c>const char* qrt_version_string(void)</c></remarks>

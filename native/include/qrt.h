@@ -73,7 +73,7 @@ typedef enum qrt_status {
 /// Returns the binary interface version the library was built with (compare with QRT_ABI_VERSION).
 QRT_API uint32_t qrt_abi_version(void);
 
-/// Returns the library version and build configuration, e.g. "0.1.0 (cpu + cuda 12.4.131 (sm_80 sm_90))".
+/// Returns the library version and build configuration, e.g. "0.1.0 (cpu + cuda 12.4.131 for sm_80 sm_90)".
 /// The string is static and owned by the library.
 QRT_API const char* qrt_version_string(void);
 

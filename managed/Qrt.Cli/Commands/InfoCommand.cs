@@ -17,6 +17,8 @@ internal static class InfoCommand
 
     private static int Run()
     {
+        // A library that cannot be loaded is reported once, as the command's error.
+        QrtNativeLibrary.EnsureLoaded();
         Console.WriteLine(QrtNativeLibrary.Describe());
         foreach (var device in Devices.All())
         {

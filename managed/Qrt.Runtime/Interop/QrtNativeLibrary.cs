@@ -79,7 +79,7 @@ public static class QrtNativeLibrary
         }
 
         var report = new StringBuilder();
-        report.AppendLine(Invariant($"libqrt {VersionString()} (ABI {QrtNative.qrt_abi_version()})"));
+        report.AppendLine(Invariant($"libqrt {VersionString()}, ABI {QrtNative.qrt_abi_version()}"));
         report.AppendLine(Invariant($"loaded from {s_loadedFrom}"));
         foreach (var backend in Enum.GetValues<Backend>())
         {
@@ -183,9 +183,12 @@ public static class QrtNativeLibrary
         }
     }
 
-    private static QrtLibraryLoadException Failure(string summary, StringBuilder attempts) =>
-        new(Invariant(
-            $"{summary} Build it with ./build.sh (which copies it next to the managed assemblies), or set {NativeLibraryLocator.PathVariable} to its full path.{Environment.NewLine}Searched:{Environment.NewLine}{attempts.ToString().TrimEnd()}"));
+    private static QrtLibraryLoadException Failure(string summary, StringBuilder attempts)
+    {
+        var advice = $"Build it with ./build.sh (which copies it next to the managed assemblies), or set {NativeLibraryLocator.PathVariable} to its full path.";
+        var searched = attempts.Length == 0 ? string.Empty : $"{Environment.NewLine}Searched:{Environment.NewLine}{attempts.ToString().TrimEnd()}";
+        return new QrtLibraryLoadException(Invariant($"{summary} {advice}{searched}"));
+    }
 
     private static void CheckAbiVersion()
     {

@@ -31,7 +31,7 @@ internal static class NumberFormats
             }
 
             var distance = Math.Abs((double)candidate - value);
-            if (distance < bestDistance || (distance == bestDistance && (code & 1) == 0 && Math.Sign(candidate) == Math.Sign(value)))
+            if (distance < bestDistance || (distance == bestDistance && (code & 1) == 0 && float.IsNegative(candidate) == float.IsNegative(value)))
             {
                 best = code;
                 bestDistance = distance;
