@@ -20,21 +20,9 @@ inline std::string cuda_unavailable_reason() {
 }
 
 // A stream on cuda:0 for the lifetime of a test.
-class CudaStream {
+class CudaStream : public ScopedStream {
 public:
-    CudaStream() {
-        if (qrt_stream_create(cuda_device(), &stream_) != QRT_STATUS_OK) {
-            std::fprintf(stderr, "cannot create a CUDA stream: %s\n", qrt_last_error());
-            std::exit(1);
-        }
-    }
-    ~CudaStream() { qrt_stream_destroy(stream_); }
-    CudaStream(const CudaStream&) = delete;
-    CudaStream& operator=(const CudaStream&) = delete;
-    operator qrt_stream*() const { return stream_; }
-
-private:
-    qrt_stream* stream_ = nullptr;
+    CudaStream() : ScopedStream(cuda_device(), "CUDA") {}
 };
 
 // Device memory holding a copy of a host vector; copies back on request.

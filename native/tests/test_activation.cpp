@@ -1,23 +1,23 @@
 // qrt_activate and qrt_activate_gated against double-precision loops written from the definitions in
 // qrt.h, with error bounds derived per element from the FP32 evaluation of each function.
-#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
 
+#include "test_bounds.h"
+#include "test_formats.h"
+#include "test_tensors.h"
 #include "test_util.h"
 
 using namespace qrt_test;
 
 namespace {
 
-constexpr double kUnitRoundoff = 1.0 / (1 << 24);  // 2^-24: one FP32 rounding, relative
 constexpr float kInf = std::numeric_limits<float>::infinity();
 const double kPi = std::acos(-1.0);
 
-constexpr qrt_dtype kFloatDtypes[] = {QRT_DTYPE_F32, QRT_DTYPE_F16, QRT_DTYPE_BF16};
 constexpr qrt_activation kActivations[] = {QRT_ACTIVATION_SILU, QRT_ACTIVATION_GELU, QRT_ACTIVATION_GELU_TANH,
                                            QRT_ACTIVATION_QUICK_GELU};
 
@@ -30,104 +30,6 @@ const char* activation_name(qrt_activation activation) {
     }
     return "?";
 }
-
-// F16: 1 sign bit, 5 exponent bits (bias 15), 10 mantissa bits; exponent 0 holds subnormals in units
-// of 2^-24.
-float from_f16(uint16_t bits) {
-    const int exponent = (bits >> 10) & 0x1f;
-    const int mantissa = bits & 0x3ff;
-    double magnitude;
-    if (exponent == 0) {
-        magnitude = std::ldexp(mantissa, -24);
-    } else if (exponent == 31) {
-        magnitude = mantissa != 0 ? std::nan("") : std::numeric_limits<double>::infinity();
-    } else {
-        magnitude = std::ldexp(1024 + mantissa, exponent - 25);
-    }
-    return static_cast<float>((bits & 0x8000) != 0 ? -magnitude : magnitude);
-}
-
-// Rounds to the nearest F16, ties to even: values in [2^(e-1), 2^e) are multiples of 2^(e-11), and
-// nothing is finer than 2^-24.
-uint16_t to_f16(float value) {
-    const uint16_t sign = std::signbit(value) ? 0x8000 : 0;
-    if (std::isnan(value)) return sign | 0x7e00;
-    const double magnitude = std::fabs(static_cast<double>(value));
-    if (magnitude >= 65520.0) return sign | 0x7c00;  // at or past the rounding midpoint above 65504
-    int exponent = 0;
-    std::frexp(magnitude, &exponent);
-    const int quantum = std::max(exponent - 11, -24);
-    const int units = static_cast<int>(std::nearbyint(std::ldexp(magnitude, -quantum)));  // ties to even
-    // Below 1024 units the value is subnormal; from there on, exponent field (quantum + 25) and mantissa
-    // (units - 1024) add up to this, and a carry to 2048 units lands on the next exponent by itself.
-    const int bits = units < 1024 ? units : ((quantum + 24) << 10) + units;
-    return static_cast<uint16_t>(sign | bits);
-}
-
-// Host storage for a tensor of one float dtype; get() returns exactly the value the library reads.
-class FloatBuffer {
-public:
-    FloatBuffer(qrt_dtype dtype, const std::vector<float>& values)
-        : dtype_(dtype), bytes_(values.size() * qrt_dtype_size(dtype)) {
-        for (size_t i = 0; i < values.size(); ++i) set(i, values[i]);
-    }
-
-    qrt_dtype dtype() const { return dtype_; }
-    size_t size() const { return bytes_.size() / qrt_dtype_size(dtype_); }
-    void* data() { return bytes_.data(); }
-    void* data_at(size_t i) { return &bytes_[i * qrt_dtype_size(dtype_)]; }
-
-    float get(size_t i) const {
-        if (dtype_ == QRT_DTYPE_F32) {
-            float value;
-            std::memcpy(&value, &bytes_[4 * i], 4);
-            return value;
-        }
-        uint16_t bits;
-        std::memcpy(&bits, &bytes_[2 * i], 2);
-        return dtype_ == QRT_DTYPE_F16 ? from_f16(bits) : from_bf16(bits);
-    }
-
-    void set(size_t i, float value) {
-        if (dtype_ == QRT_DTYPE_F32) {
-            std::memcpy(&bytes_[4 * i], &value, 4);
-            return;
-        }
-        const uint16_t bits = dtype_ == QRT_DTYPE_F16 ? to_f16(value) : to_bf16(value);
-        std::memcpy(&bytes_[2 * i], &bits, 2);
-    }
-
-private:
-    qrt_dtype dtype_;
-    std::vector<unsigned char> bytes_;
-};
-
-// A [rows, cols] descriptor whose rows are row_stride elements apart.
-qrt_tensor matrix(void* data, qrt_dtype dtype, int64_t rows, int64_t cols, int64_t row_stride) {
-    qrt_tensor t = tensor(data, dtype, {rows, cols});
-    t.strides[0] = row_stride;
-    return t;
-}
-
-std::vector<float> read_rows(const FloatBuffer& buffer, size_t first, int64_t rows, int64_t cols, int64_t row_stride) {
-    std::vector<float> values;
-    for (int64_t r = 0; r < rows; ++r) {
-        for (int64_t c = 0; c < cols; ++c) values.push_back(buffer.get(first + static_cast<size_t>(r * row_stride + c)));
-    }
-    return values;
-}
-
-// Half the spacing of the output dtype's values, relative: the error of rounding the FP32 result once.
-double output_rounding(qrt_dtype dtype) {
-    switch (dtype) {
-        case QRT_DTYPE_F16: return 1.0 / (1 << 11);
-        case QRT_DTYPE_BF16: return 1.0 / (1 << 8);
-        default: return 0.0;
-    }
-}
-
-// Below 2^-14 F16 values are multiples of 2^-24, so rounding there costs up to 2^-25 absolute.
-double output_underflow(qrt_dtype dtype) { return dtype == QRT_DTYPE_F16 ? 1.0 / (1 << 25) : 0.0; }
 
 // An activation's exact value, and the relative error its FP32 evaluation may carry.
 struct Reference {
@@ -166,12 +68,10 @@ Reference reference(qrt_activation activation, double x) {
 // Checks |actual − expected| within the FP32 error `error` carried into y's rounding.
 void check_values(const std::vector<float>& actual, const std::vector<double>& expected,
                   const std::vector<double>& error, qrt_dtype y_dtype, const std::string& what) {
-    const double rounding = output_rounding(y_dtype);
     size_t bad = 0;
     size_t first = 0;
     for (size_t i = 0; i < actual.size(); ++i) {
-        const double allowed = error[i] * (1 + rounding) + rounding * (std::fabs(expected[i]) + error[i]) +
-                               output_underflow(y_dtype);
+        const double allowed = rounded_output_error(error[i], std::fabs(expected[i]), y_dtype);
         if (!(std::fabs(actual[i] - expected[i]) <= allowed) && bad++ == 0) first = i;
     }
     if (bad > 0) {
@@ -201,7 +101,7 @@ void check_activate(qrt_stream* stream, qrt_activation activation, qrt_dtype x_d
     FloatBuffer y(y_dtype, std::vector<float>(storage, 0.0f));
     std::vector<double> expected;
     std::vector<double> error;
-    for (float value : read_rows(x, 0, shape.rows, shape.cols, row_stride)) {
+    for (float value : read_rows(x, shape.rows, shape.cols, row_stride)) {
         const Reference r = reference(activation, value);
         expected.push_back(r.value);
         error.push_back(r.relative_error * std::fabs(r.value));
@@ -209,7 +109,7 @@ void check_activate(qrt_stream* stream, qrt_activation activation, qrt_dtype x_d
     qrt_tensor tx = matrix(x.data(), x_dtype, shape.rows, shape.cols, row_stride);
     qrt_tensor ty = matrix(y.data(), y_dtype, shape.rows, shape.cols, row_stride);
     QRT_CHECK_OK(qrt_activate(stream, activation, &tx, in_place ? &tx : &ty));
-    check_values(read_rows(in_place ? x : y, 0, shape.rows, shape.cols, row_stride), expected, error, y_dtype,
+    check_values(read_rows(in_place ? x : y, shape.rows, shape.cols, row_stride), expected, error, y_dtype,
                  label(in_place ? "activate in place" : "activate", activation, {x_dtype, y_dtype}, shape));
 }
 
@@ -276,7 +176,7 @@ void check_gated(qrt_stream* stream, qrt_activation activation, qrt_dtype g_dtyp
     qrt_tensor tu = tensor(up.data(), u_dtype, {shape.rows, shape.cols});
     qrt_tensor ty = tensor(y.data(), y_dtype, {shape.rows, shape.cols});
     QRT_CHECK_OK(qrt_activate_gated(stream, activation, &tg, &tu, &ty));
-    check_values(read_rows(y, 0, shape.rows, shape.cols, shape.cols), expected, error, y_dtype,
+    check_values(read_rows(y, shape.rows, shape.cols, shape.cols), expected, error, y_dtype,
                  label("activate_gated", activation, {g_dtype, u_dtype, y_dtype}, shape));
 }
 
@@ -299,14 +199,14 @@ void check_gated_fused(qrt_stream* stream, qrt_activation activation, qrt_dtype 
         }
     }
     qrt_tensor gate = matrix(fused.data(), dtype, shape.rows, shape.cols, width);
-    qrt_tensor up = matrix(fused.data_at(static_cast<size_t>(shape.cols)), dtype, shape.rows, shape.cols, width);
+    qrt_tensor up = matrix(fused.element(static_cast<size_t>(shape.cols)), dtype, shape.rows, shape.cols, width);
     qrt_tensor y = tensor(separate.data(), dtype, {shape.rows, shape.cols});
     qrt_tensor* target = output == 0 ? &y : output == 1 ? &gate : &up;
     QRT_CHECK_OK(qrt_activate_gated(stream, activation, &gate, &up, target));
-    const std::vector<float> actual = output == 0 ? read_rows(separate, 0, shape.rows, shape.cols, shape.cols)
-                                      : output == 1 ? read_rows(fused, 0, shape.rows, shape.cols, width)
-                                                    : read_rows(fused, static_cast<size_t>(shape.cols), shape.rows,
-                                                                shape.cols, width);
+    const std::vector<float> actual = output == 0 ? read_rows(separate, shape.rows, shape.cols, shape.cols)
+                                      : output == 1 ? read_rows(fused, shape.rows, shape.cols, width)
+                                                    : read_rows(fused, shape.rows, shape.cols, width,
+                                                                static_cast<size_t>(shape.cols));
     const char* names[] = {"fused, y separate", "fused, y over gate", "fused, y over up"};
     check_values(actual, expected, error, dtype,
                  label("activate_gated", activation, {dtype}, shape) + " " + names[output]);

@@ -5,105 +5,14 @@
 #include <limits>
 #include <vector>
 
+#include "test_bounds.h"
+#include "test_formats.h"
+#include "test_tensors.h"
 #include "test_util.h"
 
 using namespace qrt_test;
 
 namespace {
-
-constexpr double kUnitRoundoff = 1.0 / (1 << 24);  // 2^-24: one FP32 rounding, relative
-
-constexpr qrt_dtype kFloatDtypes[] = {QRT_DTYPE_F32, QRT_DTYPE_F16, QRT_DTYPE_BF16};
-
-// F16: 1 sign bit, 5 exponent bits (bias 15), 10 mantissa bits; exponent 0 holds subnormals in units
-// of 2^-24.
-float from_f16(uint16_t bits) {
-    const int exponent = (bits >> 10) & 0x1f;
-    const int mantissa = bits & 0x3ff;
-    double magnitude;
-    if (exponent == 0) {
-        magnitude = std::ldexp(mantissa, -24);
-    } else if (exponent == 31) {
-        magnitude = mantissa != 0 ? std::nan("") : std::numeric_limits<double>::infinity();
-    } else {
-        magnitude = std::ldexp(1024 + mantissa, exponent - 25);
-    }
-    return static_cast<float>((bits & 0x8000) != 0 ? -magnitude : magnitude);
-}
-
-// Rounds to the nearest F16, ties to even: values in [2^(e-1), 2^e) are multiples of 2^(e-11), and
-// nothing is finer than 2^-24.
-uint16_t to_f16(float value) {
-    const uint16_t sign = std::signbit(value) ? 0x8000 : 0;
-    if (std::isnan(value)) return 0x7e00;
-    const double magnitude = std::fabs(static_cast<double>(value));
-    if (magnitude >= 65520.0) return sign | 0x7c00;  // at or past the rounding midpoint above 65504
-    int exponent = 0;
-    std::frexp(magnitude, &exponent);
-    const int quantum = std::max(exponent - 11, -24);
-    const int units = static_cast<int>(std::nearbyint(std::ldexp(magnitude, -quantum)));  // ties to even
-    // Below 1024 units the value is subnormal; from there on, exponent field (quantum + 25) and mantissa
-    // (units - 1024) add up to this, and a carry to 2048 units lands on the next exponent by itself.
-    const int bits = units < 1024 ? units : ((quantum + 24) << 10) + units;
-    return static_cast<uint16_t>(sign | bits);
-}
-
-// Host storage for a tensor of one float dtype; get() returns exactly the value the library reads.
-class FloatBuffer {
-public:
-    FloatBuffer(qrt_dtype dtype, const std::vector<float>& values)
-        : dtype_(dtype), bytes_(values.size() * qrt_dtype_size(dtype)) {
-        for (size_t i = 0; i < values.size(); ++i) set(i, values[i]);
-    }
-
-    qrt_dtype dtype() const { return dtype_; }
-    size_t size() const { return bytes_.size() / qrt_dtype_size(dtype_); }
-    void* element(int64_t i) { return bytes_.data() + static_cast<size_t>(i) * qrt_dtype_size(dtype_); }
-    const std::vector<unsigned char>& bytes() const { return bytes_; }
-
-    float get(size_t i) const {
-        if (dtype_ == QRT_DTYPE_F32) {
-            float value;
-            std::memcpy(&value, &bytes_[4 * i], 4);
-            return value;
-        }
-        uint16_t bits;
-        std::memcpy(&bits, &bytes_[2 * i], 2);
-        return dtype_ == QRT_DTYPE_F16 ? from_f16(bits) : from_bf16(bits);
-    }
-
-    void set(size_t i, float value) {
-        if (dtype_ == QRT_DTYPE_F32) {
-            std::memcpy(&bytes_[4 * i], &value, 4);
-            return;
-        }
-        const uint16_t bits = dtype_ == QRT_DTYPE_F16 ? to_f16(value) : to_bf16(value);
-        std::memcpy(&bytes_[2 * i], &bits, 2);
-    }
-
-private:
-    qrt_dtype dtype_;
-    std::vector<unsigned char> bytes_;
-};
-
-// Where a [tokens, heads, dim] view lies in its buffer, in elements.
-struct HeadsLayout {
-    int64_t tokens;
-    int64_t heads;
-    int64_t dim;
-    int64_t token_stride;
-    int64_t head_stride;
-    int64_t offset = 0;
-
-    int64_t index(int64_t t, int64_t h, int64_t d) const { return offset + t * token_stride + h * head_stride + d; }
-    int64_t extent() const {  // elements of the buffer the view reaches
-        return tokens == 0 || heads == 0 || dim == 0 ? offset : index(tokens - 1, heads - 1, dim - 1) + 1;
-    }
-};
-
-HeadsLayout contiguous_heads(int64_t tokens, int64_t heads, int64_t dim) {
-    return HeadsLayout{tokens, heads, dim, heads * dim, dim};
-}
 
 // The view's elements, token-major, as doubles.
 std::vector<double> gather(const FloatBuffer& buffer, const HeadsLayout& layout) {
@@ -116,13 +25,6 @@ std::vector<double> gather(const FloatBuffer& buffer, const HeadsLayout& layout)
         }
     }
     return out;
-}
-
-qrt_tensor heads_tensor(FloatBuffer& buffer, const HeadsLayout& layout) {
-    qrt_tensor t = tensor(buffer.element(layout.offset), buffer.dtype(), {layout.tokens, layout.heads, layout.dim});
-    t.strides[0] = layout.token_stride;
-    t.strides[1] = layout.head_stride;
-    return t;
 }
 
 // One attention problem: layouts of q, k, v and out (each in its own buffer unless a test shares them),
@@ -220,24 +122,13 @@ std::vector<double> reference_attention(const Problem& p, const std::vector<doub
 //  Tk terms adds Tk + 1 more, times |v| <= 1.
 // A F16 or BF16 output is then rounded once more: half its spacing, 2^-11 or 2^-8 relative (F16 below
 // 2^-14 costs up to 2^-25 absolute).
-struct Tolerance {
-    double atol;
-    double rtol;
-};
-
 Tolerance attention_tolerance(const Problem& p, qrt_dtype out_dtype) {
     const double score_bound = static_cast<double>(scale_of(p)) * static_cast<double>(p.q.dim);
     const double score_error = (static_cast<double>(p.q.dim) + 1.0) * kUnitRoundoff * score_bound;
     const double weight_error = 2.0 * score_error + (2.0 * score_bound + 2.0) * kUnitRoundoff;
     const double keys = static_cast<double>(p.k.tokens);
-    Tolerance tol{2.0 * weight_error + (2.0 * keys + 3.0) * kUnitRoundoff, 0.0};
-    if (out_dtype == QRT_DTYPE_F16) {
-        tol.atol += 1.0 / (1 << 25);
-        tol.rtol = 1.0 / (1 << 11);
-    } else if (out_dtype == QRT_DTYPE_BF16) {
-        tol.rtol = 1.0 / (1 << 8);
-    }
-    return tol;
+    return {2.0 * weight_error + (2.0 * keys + 3.0) * kUnitRoundoff + output_underflow(out_dtype),
+            output_rounding(out_dtype)};
 }
 
 // Buffers for one problem, filled with values in [-1, 1] rounded to their dtypes.

@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "cuda_test_util.h"
+#include "test_bounds.h"
 
 using namespace qrt_test;
 
@@ -12,7 +13,7 @@ struct Case {
     int64_t cols;
 };
 
-// Bit patterns of `values` in dtype (F32, F16 via the library's own conversion, or BF16).
+// Bit patterns of `values` in dtype, made by the CPU backend's qrt_copy: both backends then read the same bits.
 std::vector<uint8_t> encode(qrt_stream* cpu, const std::vector<float>& values, qrt_dtype dtype) {
     std::vector<uint8_t> bytes(values.size() * qrt_dtype_size(dtype));
     qrt_tensor src = tensor(const_cast<float*>(values.data()), QRT_DTYPE_F32, {static_cast<int64_t>(values.size())});

@@ -3,69 +3,20 @@
 // carries values that all float dtypes hold exactly, so any layout mistake shows as a wrong value.
 #include <cmath>
 #include <cstring>
-#include <limits>
 #include <string>
 #include <vector>
 
+#include "test_bounds.h"
+#include "test_formats.h"
+#include "test_tensors.h"
 #include "test_util.h"
 
 using namespace qrt_test;
 
 namespace {
 
-constexpr double kUnitRoundoff = 1.0 / (1 << 24);  // 2^-24: one FP32 rounding, relative
-
-constexpr qrt_dtype kFloatDtypes[] = {QRT_DTYPE_F32, QRT_DTYPE_F16, QRT_DTYPE_BF16};
 constexpr qrt_dtype kCopyFloatDtypes[] = {QRT_DTYPE_F32, QRT_DTYPE_F16, QRT_DTYPE_BF16, QRT_DTYPE_F8_E4M3};
 constexpr qrt_dtype kIntegerDtypes[] = {QRT_DTYPE_I8, QRT_DTYPE_U8, QRT_DTYPE_I32, QRT_DTYPE_I64};
-
-// F16: 1 sign bit, 5 exponent bits (bias 15), 10 mantissa bits; exponent 0 holds subnormals in units
-// of 2^-24.
-float from_f16(uint16_t bits) {
-    const int exponent = (bits >> 10) & 0x1f;
-    const int mantissa = bits & 0x3ff;
-    double magnitude;
-    if (exponent == 0) {
-        magnitude = std::ldexp(mantissa, -24);
-    } else if (exponent == 31) {
-        magnitude = mantissa != 0 ? std::nan("") : std::numeric_limits<double>::infinity();
-    } else {
-        magnitude = std::ldexp(1024 + mantissa, exponent - 25);
-    }
-    return static_cast<float>((bits & 0x8000) != 0 ? -magnitude : magnitude);
-}
-
-// Rounds to the nearest F16, ties to even: values in [2^(e-1), 2^e) are multiples of 2^(e-11), and
-// nothing is finer than 2^-24.
-uint16_t to_f16(float value) {
-    const uint16_t sign = std::signbit(value) ? 0x8000 : 0;
-    if (std::isnan(value)) return sign | 0x7e00;
-    const double magnitude = std::fabs(static_cast<double>(value));
-    if (magnitude >= 65520.0) return sign | 0x7c00;  // at or past the rounding midpoint above 65504
-    int exponent = 0;
-    std::frexp(magnitude, &exponent);
-    const int quantum = std::max(exponent - 11, -24);
-    const int units = static_cast<int>(std::nearbyint(std::ldexp(magnitude, -quantum)));  // ties to even
-    // Below 1024 units the value is subnormal; from there on, exponent field (quantum + 25) and mantissa
-    // (units - 1024) add up to this, and a carry to 2048 units lands on the next exponent by itself.
-    const int bits = units < 1024 ? units : ((quantum + 24) << 10) + units;
-    return static_cast<uint16_t>(sign | bits);
-}
-
-// F8 e4m3fn: 1 sign bit, 4 exponent bits (bias 7), 3 mantissa bits; no infinities, S.1111.111 is NaN.
-float from_f8(uint8_t bits) {
-    const int exponent = (bits >> 3) & 0xf;
-    const int mantissa = bits & 0x7;
-    double magnitude;
-    if (exponent == 0xf && mantissa == 0x7) {
-        magnitude = std::nan("");
-    } else if (exponent == 0) {
-        magnitude = std::ldexp(mantissa, -9);
-    } else {
-        magnitude = std::ldexp(8 + mantissa, exponent - 10);
-    }
-    return static_cast<float>((bits & 0x80) != 0 ? -magnitude : magnitude);
-}
 
 bool same_float(float a, float b) {
     if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
@@ -75,7 +26,7 @@ bool same_float(float a, float b) {
 // The F8 code of a value F8 holds exactly, found among the 256 codes.
 uint8_t to_f8_exact(float value) {
     for (int code = 0; code < 256; ++code) {
-        if (same_float(from_f8(static_cast<uint8_t>(code)), value)) return static_cast<uint8_t>(code);
+        if (same_float(from_e4m3(static_cast<uint8_t>(code)), value)) return static_cast<uint8_t>(code);
     }
     std::fprintf(stderr, "%.9g is not an F8 value\n", value);
     ++failures();
@@ -94,29 +45,14 @@ public:
     const std::vector<unsigned char>& bytes() const { return bytes_; }
 
     float get(size_t i) const {
-        const unsigned char* p = &bytes_[i * qrt_dtype_size(dtype_)];
-        uint16_t half;
-        switch (dtype_) {
-            case QRT_DTYPE_F32: {
-                float value;
-                std::memcpy(&value, p, 4);
-                return value;
-            }
-            case QRT_DTYPE_F8_E4M3: return from_f8(*p);
-            default: std::memcpy(&half, p, 2); return dtype_ == QRT_DTYPE_F16 ? from_f16(half) : from_bf16(half);
-        }
+        return dtype_ == QRT_DTYPE_F8_E4M3 ? from_e4m3(bytes_[i]) : load_element(bytes_.data(), dtype_, i);
     }
 
     void set(size_t i, float value) {
-        unsigned char* p = element(i);
-        uint16_t half;
-        switch (dtype_) {
-            case QRT_DTYPE_F32: std::memcpy(p, &value, 4); return;
-            case QRT_DTYPE_F8_E4M3: *p = to_f8_exact(value); return;
-            default:
-                half = dtype_ == QRT_DTYPE_F16 ? to_f16(value) : to_bf16(value);
-                std::memcpy(p, &half, 2);
-                return;
+        if (dtype_ == QRT_DTYPE_F8_E4M3) {
+            bytes_[i] = to_f8_exact(value);
+        } else {
+            store_element(bytes_.data(), dtype_, i, value);
         }
     }
 
@@ -184,18 +120,6 @@ qrt_tensor describe(void* data, qrt_dtype dtype, const Layout& layout) {
     return t;
 }
 
-// Half the spacing of the output dtype's values, relative: the error of rounding the FP32 result once.
-double output_rounding(qrt_dtype dtype) {
-    switch (dtype) {
-        case QRT_DTYPE_F16: return 1.0 / (1 << 11);
-        case QRT_DTYPE_BF16: return 1.0 / (1 << 8);
-        default: return 0.0;
-    }
-}
-
-// Below 2^-14 F16 values are multiples of 2^-24, so rounding there costs up to 2^-25 absolute.
-double output_underflow(qrt_dtype dtype) { return dtype == QRT_DTYPE_F16 ? 1.0 / (1 << 25) : 0.0; }
-
 std::string describe_case(const char* what, qrt_dtype a, qrt_dtype b) {
     return std::string(what) + " " + qrt_dtype_name(a) + " -> " + qrt_dtype_name(b);
 }
@@ -254,7 +178,7 @@ void test_copy_float_layouts(qrt_stream* stream, Random& random) {
         const std::vector<size_t> src_offsets = element_offsets(c.src);
         const std::vector<size_t> dst_offsets = element_offsets(c.dst);
         std::vector<float> values(src_offsets.size());
-        for (float& value : values) value = from_f8(static_cast<uint8_t>(random.integer(0, 255)));
+        for (float& value : values) value = from_e4m3(static_cast<uint8_t>(random.integer(0, 255)));
         for (qrt_dtype from : kCopyFloatDtypes) {
             for (qrt_dtype to : kCopyFloatDtypes) {
                 Buffer src(from, storage_size(c.src), kFill);
@@ -285,7 +209,7 @@ void test_copy_rounding_strided(qrt_stream* stream, Random& random) {
         QRT_CHECK_OK(qrt_copy(stream, &s, &d));
         std::vector<float> expected(values.size());
         for (size_t i = 0; i < values.size(); ++i) {
-            expected[i] = to == QRT_DTYPE_F16 ? from_f16(to_f16(values[i])) : from_bf16(to_bf16(values[i]));
+            expected[i] = round_to(to, values[i]);
         }
         check_destination(dst, dst_offsets, expected, 0, to, describe_case("rounding, strided", QRT_DTYPE_F32, to));
     }

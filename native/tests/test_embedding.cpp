@@ -7,115 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "test_formats.h"
+#include "test_tensors.h"
 #include "test_util.h"
 
 using namespace qrt_test;
 
 namespace {
-
-constexpr qrt_dtype kFloatDtypes[] = {QRT_DTYPE_F32, QRT_DTYPE_F16, QRT_DTYPE_BF16};
-
-// F16: 1 sign bit, 5 exponent bits (bias 15), 10 mantissa bits; exponent 0 holds subnormals in units
-// of 2^-24.
-float from_f16(uint16_t bits) {
-    const int exponent = (bits >> 10) & 0x1f;
-    const int mantissa = bits & 0x3ff;
-    double magnitude;
-    if (exponent == 0) {
-        magnitude = std::ldexp(mantissa, -24);
-    } else if (exponent == 31) {
-        magnitude = mantissa != 0 ? std::nan("") : std::numeric_limits<double>::infinity();
-    } else {
-        magnitude = std::ldexp(1024 + mantissa, exponent - 25);
-    }
-    return static_cast<float>((bits & 0x8000) != 0 ? -magnitude : magnitude);
-}
-
-// Rounds to the nearest F16, ties to even: values in [2^(e-1), 2^e) are multiples of 2^(e-11), and
-// nothing is finer than 2^-24.
-uint16_t to_f16(float value) {
-    const uint16_t sign = std::signbit(value) ? 0x8000 : 0;
-    if (std::isnan(value)) return sign | 0x7e00;
-    const double magnitude = std::fabs(static_cast<double>(value));
-    if (magnitude >= 65520.0) return sign | 0x7c00;  // at or past the rounding midpoint above 65504
-    int exponent = 0;
-    std::frexp(magnitude, &exponent);
-    const int quantum = std::max(exponent - 11, -24);
-    const int units = static_cast<int>(std::nearbyint(std::ldexp(magnitude, -quantum)));  // ties to even
-    // Below 1024 units the value is subnormal; from there on, exponent field (quantum + 25) and mantissa
-    // (units - 1024) add up to this, and a carry to 2048 units lands on the next exponent by itself.
-    const int bits = units < 1024 ? units : ((quantum + 24) << 10) + units;
-    return static_cast<uint16_t>(sign | bits);
-}
-
-// Host storage for a tensor of one float dtype; get() returns exactly the value the library reads.
-class FloatBuffer {
-public:
-    FloatBuffer(qrt_dtype dtype, const std::vector<float>& values)
-        : dtype_(dtype), bytes_(values.size() * qrt_dtype_size(dtype)) {
-        for (size_t i = 0; i < values.size(); ++i) set(i, values[i]);
-    }
-
-    qrt_dtype dtype() const { return dtype_; }
-    size_t size() const { return bytes_.size() / qrt_dtype_size(dtype_); }
-    void* data() { return bytes_.data(); }
-    const std::vector<unsigned char>& bytes() const { return bytes_; }
-
-    float get(size_t i) const {
-        if (dtype_ == QRT_DTYPE_F32) {
-            float value;
-            std::memcpy(&value, &bytes_[4 * i], 4);
-            return value;
-        }
-        uint16_t bits;
-        std::memcpy(&bits, &bytes_[2 * i], 2);
-        return dtype_ == QRT_DTYPE_F16 ? from_f16(bits) : from_bf16(bits);
-    }
-
-    void set(size_t i, float value) {
-        if (dtype_ == QRT_DTYPE_F32) {
-            std::memcpy(&bytes_[4 * i], &value, 4);
-            return;
-        }
-        const uint16_t bits = dtype_ == QRT_DTYPE_F16 ? to_f16(value) : to_bf16(value);
-        std::memcpy(&bytes_[2 * i], &bits, 2);
-    }
-
-private:
-    qrt_dtype dtype_;
-    std::vector<unsigned char> bytes_;
-};
-
-// Token ids stored as I32 or I64.
-class Ids {
-public:
-    Ids(qrt_dtype dtype, const std::vector<int64_t>& values) : dtype_(dtype), values_(values) {
-        if (dtype == QRT_DTYPE_I64) {
-            wide_ = values;
-        } else {
-            for (int64_t value : values) narrow_.push_back(static_cast<int32_t>(value));
-        }
-    }
-
-    void* data() { return dtype_ == QRT_DTYPE_I64 ? static_cast<void*>(wide_.data()) : static_cast<void*>(narrow_.data()); }
-    int64_t operator[](size_t i) const { return values_[i]; }
-    size_t size() const { return values_.size(); }
-
-private:
-    qrt_dtype dtype_;
-    std::vector<int64_t> values_;
-    std::vector<int64_t> wide_;
-    std::vector<int32_t> narrow_;
-};
-
-// value rounded to dtype (F32, F16 or BF16) and read back: the conversion qrt.h defines.
-float round_to(qrt_dtype dtype, float value) {
-    switch (dtype) {
-        case QRT_DTYPE_F16: return from_f16(to_f16(value));
-        case QRT_DTYPE_BF16: return from_bf16(to_bf16(value));
-        default: return value;
-    }
-}
 
 struct Problem {
     int64_t vocab;
@@ -142,7 +40,7 @@ void check_embedding(qrt_stream* stream, const Problem& p, qrt_dtype ids_dtype, 
         id_values.front() = 0;
         id_values.back() = p.vocab - 1;
     }
-    Ids ids(ids_dtype, id_values);
+    IndexBuffer ids(ids_dtype, id_values);
     FloatBuffer table(table_dtype, random.normal(static_cast<size_t>(p.vocab * p.table_row_stride), 2.0f));
     const float kUntouched = 12345.0f;
     FloatBuffer y(y_dtype, std::vector<float>(static_cast<size_t>(tokens * p.y_row_stride), kUntouched));
@@ -219,7 +117,7 @@ void test_ids_out_of_range(qrt_stream* stream) {
         {QRT_DTYPE_I64, {0, 0, 0, std::numeric_limits<int64_t>::min()}, "position 3", "-9223372036854775808"},
     };
     for (const Case& c : cases) {
-        Ids ids(c.dtype, c.ids);
+        IndexBuffer ids(c.dtype, c.ids);
         std::vector<float> y(static_cast<size_t>(4 * dim), -7.0f);
         qrt_tensor ids_tensor = tensor(ids.data(), c.dtype, {4});
         qrt_tensor y_tensor = tensor(y.data(), QRT_DTYPE_F32, {4, dim});

@@ -4,117 +4,14 @@
 #include <cstring>
 #include <vector>
 
+#include "test_bounds.h"
+#include "test_formats.h"
+#include "test_tensors.h"
 #include "test_util.h"
 
 using namespace qrt_test;
 
 namespace {
-
-constexpr double kUnitRoundoff = 0x1p-24;  // FP32
-
-// F16 from the format's definition (1 sign, 5 exponent bits with bias 15, 10 mantissa bits).
-double f16_value(uint16_t bits) {
-    const int exponent = (bits >> 10) & 0x1f;
-    const int mantissa = bits & 0x3ff;
-    const double sign = (bits & 0x8000) ? -1.0 : 1.0;
-    if (exponent == 0x1f) return mantissa ? NAN : sign * INFINITY;
-    if (exponent == 0) return sign * std::ldexp(mantissa, -24);
-    return sign * std::ldexp(1024 + mantissa, exponent - 25);
-}
-
-// The F16 nearest to a value below 65520 in magnitude, ties to even. Within [2^e, 2^(e+1)) (or below
-// 2^-14 for e = -14) F16 values are spaced 2^(e-10) apart and their codes count up from (e + 15) << 10,
-// so the code is that base plus the rounded number of spacings; rounding up to 2^(e+1) carries into
-// the exponent field by itself.
-uint16_t to_f16(double value) {
-    const uint16_t sign = std::signbit(value) ? 0x8000 : 0;
-    const double magnitude = std::fabs(value);
-    int exponent = -14;
-    while (exponent < 15 && std::ldexp(1.0, exponent + 1) <= magnitude) ++exponent;
-    const double units = std::ldexp(magnitude, 10 - exponent);
-    double rounded = std::floor(units);
-    const double fraction = units - rounded;
-    if (fraction > 0.5 || (fraction == 0.5 && std::fmod(rounded, 2.0) == 1.0)) rounded += 1.0;
-    return static_cast<uint16_t>(sign | (((exponent + 15) << 10) + static_cast<int>(rounded) - 1024));
-}
-
-size_t element_size(qrt_dtype dtype) { return dtype == QRT_DTYPE_F32 ? 4 : 2; }
-
-// Float data stored in one dtype, with the exact value of every stored element.
-struct Stored {
-    qrt_dtype dtype = QRT_DTYPE_F32;
-    std::vector<unsigned char> bytes;
-    std::vector<double> values;
-};
-
-Stored store(const std::vector<float>& source, qrt_dtype dtype) {
-    Stored out;
-    out.dtype = dtype;
-    out.bytes.resize(source.size() * element_size(dtype));
-    out.values.resize(source.size());
-    for (size_t i = 0; i < source.size(); ++i) {
-        if (dtype == QRT_DTYPE_F32) {
-            std::memcpy(&out.bytes[i * 4], &source[i], 4);
-            out.values[i] = source[i];
-        } else {
-            const uint16_t bits = dtype == QRT_DTYPE_BF16 ? to_bf16(source[i]) : to_f16(source[i]);
-            std::memcpy(&out.bytes[i * 2], &bits, 2);
-            out.values[i] = dtype == QRT_DTYPE_BF16 ? from_bf16(bits) : f16_value(bits);
-        }
-    }
-    return out;
-}
-
-double load(const unsigned char* bytes, qrt_dtype dtype, size_t i) {
-    if (dtype == QRT_DTYPE_F32) {
-        float value;
-        std::memcpy(&value, bytes + i * 4, 4);
-        return value;
-    }
-    uint16_t bits;
-    std::memcpy(&bits, bytes + i * 2, 2);
-    return dtype == QRT_DTYPE_BF16 ? from_bf16(bits) : f16_value(bits);
-}
-
-// Unit roundoff of rounding to an output dtype, and half its smallest spacing (the absolute error of
-// rounding a tiny result).
-double output_roundoff(qrt_dtype dtype) {
-    return dtype == QRT_DTYPE_F32 ? 0x1p-24 : dtype == QRT_DTYPE_BF16 ? 0x1p-8 : 0x1p-11;
-}
-double output_underflow(qrt_dtype dtype) {
-    return dtype == QRT_DTYPE_F32 ? 0x1p-150 : dtype == QRT_DTYPE_BF16 ? 0x1p-134 : 0x1p-25;
-}
-
-// γ(n) = n·u / (1 − n·u): the relative bound on n successive FP32 roundings.
-double gamma(int64_t n) { return n * kUnitRoundoff / (1.0 - n * kUnitRoundoff); }
-
-// Checks |actual[i] − expected[i]| <= bound[i] for every element and reports the worst one.
-void check_within(const std::vector<float>& actual, const std::vector<double>& expected,
-                  const std::vector<double>& bound, const char* what) {
-    size_t bad = 0, worst = 0;
-    double worst_ratio = 0.0;
-    for (size_t i = 0; i < actual.size(); ++i) {
-        const double error = std::fabs(actual[i] - expected[i]);
-        const double ratio = std::isnan(error) ? INFINITY : error / bound[i];
-        if (ratio > 1.0) ++bad;
-        if (ratio > worst_ratio) {
-            worst_ratio = ratio;
-            worst = i;
-        }
-    }
-    if (bad > 0) {
-        std::fprintf(stderr, "%s: %zu of %zu elements out of bounds; worst at %zu: %.9g vs %.9g (bound %.3g)\n", what,
-                     bad, actual.size(), worst, actual[worst], expected[worst], bound[worst]);
-        ++failures();
-    }
-}
-
-// A [rows, cols] view with a row stride.
-qrt_tensor matrix(void* data, qrt_dtype dtype, int64_t rows, int64_t cols, int64_t row_stride) {
-    qrt_tensor t = tensor(data, dtype, {rows, cols});
-    t.strides[0] = row_stride;
-    return t;
-}
 
 const char* name(qrt_dtype dtype) { return qrt_dtype_name(dtype); }
 
@@ -131,7 +28,7 @@ void check_gemm(Random& random, const Shape& s, qrt_dtype x_dtype, qrt_dtype w_d
     Stored w = store(random.uniform(static_cast<size_t>(s.n * w_stride)), w_dtype);
     const qrt_dtype bias_dtype = bias_kind == 1 ? QRT_DTYPE_F32 : bias_kind == 2 ? QRT_DTYPE_BF16 : QRT_DTYPE_F16;
     Stored bias = store(random.uniform(static_cast<size_t>(s.n)), bias_dtype);
-    std::vector<unsigned char> y(static_cast<size_t>(s.m * y_stride) * element_size(y_dtype), 0xab);
+    std::vector<unsigned char> y(static_cast<size_t>(s.m * y_stride) * qrt_dtype_size(y_dtype), 0xab);
 
     qrt_tensor xt = matrix(x.bytes.data(), x_dtype, s.m, s.k, x_stride);
     qrt_tensor wt = matrix(w.bytes.data(), w_dtype, s.n, s.k, w_stride);
@@ -143,24 +40,19 @@ void check_gemm(Random& random, const Shape& s, qrt_dtype x_dtype, qrt_dtype w_d
     std::vector<double> expected, bound;
     for (int64_t m = 0; m < s.m; ++m) {
         for (int64_t n = 0; n < s.n; ++n) {
-            double sum = 0.0, magnitude = 0.0;
+            ReferenceSum sum;
             for (int64_t k = 0; k < s.k; ++k) {
-                const double product =
-                    x.values[static_cast<size_t>(m * x_stride + k)] * w.values[static_cast<size_t>(n * w_stride + k)];
-                sum += product;
-                magnitude += std::fabs(product);
+                sum.add(x.values[static_cast<size_t>(m * x_stride + k)] *
+                        w.values[static_cast<size_t>(n * w_stride + k)]);
             }
-            if (bias_kind) {
-                sum += bias.values[static_cast<size_t>(n)];
-                magnitude += std::fabs(bias.values[static_cast<size_t>(n)]);
-            }
+            if (bias_kind) sum.add(bias.values[static_cast<size_t>(n)]);
             // K products and K − 1 additions (+ the bias) in FP32, any order: γ(K + 1)·Σ|terms|; then
             // one rounding to y's dtype, relative to the result, or absolute for a subnormal one.
-            const double accumulated = gamma(s.k + 1) * magnitude;
-            const double u = output_roundoff(y_dtype);
-            expected.push_back(sum);
-            bound.push_back(accumulated * (1.0 + u) + u * std::fabs(sum) + output_underflow(y_dtype));
-            actual.push_back(static_cast<float>(load(y.data(), y_dtype, static_cast<size_t>(m * y_stride + n))));
+            const double accumulated = gamma_fp32(s.k + 1) * sum.magnitude;
+            const double u = unit_roundoff(y_dtype);
+            expected.push_back(sum.value);
+            bound.push_back(accumulated * (1.0 + u) + u * std::fabs(sum.value) + underflow_error(y_dtype));
+            actual.push_back(load_element(y.data(), y_dtype, static_cast<size_t>(m * y_stride + n)));
         }
     }
     char what[160];
@@ -170,7 +62,7 @@ void check_gemm(Random& random, const Shape& s, qrt_dtype x_dtype, qrt_dtype w_d
     check_within(actual, expected, bound, what);
     // Padding between rows of y must be left alone.
     for (int64_t m = 0; m < s.m && pad > 0; ++m) {
-        const unsigned char* gap = y.data() + static_cast<size_t>(m * y_stride + s.n) * element_size(y_dtype);
+        const unsigned char* gap = y.data() + static_cast<size_t>(m * y_stride + s.n) * qrt_dtype_size(y_dtype);
         QRT_CHECK(gap[0] == 0xab);
     }
 }
@@ -179,12 +71,11 @@ void test_shapes_and_dtypes() {
     Random random(1234);
     const Shape shapes[] = {{1, 1, 1},    {1, 3, 7},     {3, 17, 33},  {7, 33, 127}, {16, 8, 64},
                             {2, 127, 17}, {33, 17, 200}, {65, 9, 530}, {1, 70, 1100}};
-    const qrt_dtype floats[] = {QRT_DTYPE_F32, QRT_DTYPE_F16, QRT_DTYPE_BF16};
     int variant = 0;
     for (const Shape& shape : shapes) {
-        for (qrt_dtype x_dtype : floats) {
-            for (qrt_dtype w_dtype : floats) {
-                for (qrt_dtype y_dtype : floats) {
+        for (qrt_dtype x_dtype : kFloatDtypes) {
+            for (qrt_dtype w_dtype : kFloatDtypes) {
+                for (qrt_dtype y_dtype : kFloatDtypes) {
                     check_gemm(random, shape, x_dtype, w_dtype, y_dtype, variant % 4, (variant % 3) * 5);
                     ++variant;
                 }
@@ -212,7 +103,7 @@ void test_batched_leading_dimensions() {
         }
     }
     // |x|, |w| <= 1: Σ|x·w| <= K, so γ(K)·K bounds the FP32 accumulation error.
-    all_close(y, expected, gamma(k) * k, 0.0, "qrt_gemm batched x");
+    all_close(y, expected, gamma_fp32(k) * k, 0.0, "qrt_gemm batched x");
 }
 
 // K = 0: y is the bias alone. M = 0 and N = 0 do nothing. Empty tensors may have NULL data.
@@ -253,7 +144,7 @@ void test_every_16_bit_weight() {
         QRT_CHECK_OK(qrt_gemm(stream, &xt, &wt, nullptr, &yt));
         int wrong = 0;
         for (size_t i = 0; i < codes.size(); ++i) {
-            const double value = dtype == QRT_DTYPE_F16 ? f16_value(codes[i]) : from_bf16(codes[i]);
+            const double value = dtype == QRT_DTYPE_F16 ? from_f16(codes[i]) : from_bf16(codes[i]);
             const bool same = std::isnan(value) ? std::isnan(y[i]) : static_cast<double>(y[i]) == value;
             if (!same && wrong++ < 5) {
                 std::fprintf(stderr, "%s code 0x%04zx: got %.9g, expected %.9g\n", name(dtype), i, y[i], value);

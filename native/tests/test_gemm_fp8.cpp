@@ -1,132 +1,16 @@
 // qrt_gemm_w8a8_fp8 and qrt_gemm_w8a16_fp8 against double-precision loops written from their
-// definitions in qrt.h, with F8_E4M3 values decoded here from the format's definition.
+// definitions in qrt.h, with F8_E4M3 values decoded from the format's definition (test_formats.h).
 #include <cmath>
-#include <cstring>
 #include <vector>
 
+#include "test_bounds.h"
+#include "test_formats.h"
+#include "test_tensors.h"
 #include "test_util.h"
 
 using namespace qrt_test;
 
 namespace {
-
-constexpr double kUnitRoundoff = 0x1p-24;  // FP32
-
-double f16_value(uint16_t bits) {
-    const int exponent = (bits >> 10) & 0x1f;
-    const int mantissa = bits & 0x3ff;
-    const double sign = (bits & 0x8000) ? -1.0 : 1.0;
-    if (exponent == 0x1f) return mantissa ? NAN : sign * INFINITY;
-    if (exponent == 0) return sign * std::ldexp(mantissa, -24);
-    return sign * std::ldexp(1024 + mantissa, exponent - 25);
-}
-
-// The F16 nearest to a value below 65520 in magnitude, ties to even (see test_gemm_dense.cpp).
-uint16_t to_f16(double value) {
-    const uint16_t sign = std::signbit(value) ? 0x8000 : 0;
-    const double magnitude = std::fabs(value);
-    int exponent = -14;
-    while (exponent < 15 && std::ldexp(1.0, exponent + 1) <= magnitude) ++exponent;
-    const double units = std::ldexp(magnitude, 10 - exponent);
-    double rounded = std::floor(units);
-    const double fraction = units - rounded;
-    if (fraction > 0.5 || (fraction == 0.5 && std::fmod(rounded, 2.0) == 1.0)) rounded += 1.0;
-    return static_cast<uint16_t>(sign | (((exponent + 15) << 10) + static_cast<int>(rounded) - 1024));
-}
-
-size_t element_size(qrt_dtype dtype) { return dtype == QRT_DTYPE_F32 ? 4 : 2; }
-
-// Float data stored in one dtype, with the exact value of every stored element.
-struct Stored {
-    qrt_dtype dtype = QRT_DTYPE_F32;
-    std::vector<unsigned char> bytes;
-    std::vector<double> values;
-};
-
-Stored store(const std::vector<float>& source, qrt_dtype dtype) {
-    Stored out;
-    out.dtype = dtype;
-    out.bytes.resize(source.size() * element_size(dtype));
-    out.values.resize(source.size());
-    for (size_t i = 0; i < source.size(); ++i) {
-        if (dtype == QRT_DTYPE_F32) {
-            std::memcpy(&out.bytes[i * 4], &source[i], 4);
-            out.values[i] = source[i];
-        } else {
-            const uint16_t bits = dtype == QRT_DTYPE_BF16 ? to_bf16(source[i]) : to_f16(source[i]);
-            std::memcpy(&out.bytes[i * 2], &bits, 2);
-            out.values[i] = dtype == QRT_DTYPE_BF16 ? from_bf16(bits) : f16_value(bits);
-        }
-    }
-    return out;
-}
-
-double load(const unsigned char* bytes, qrt_dtype dtype, size_t i) {
-    if (dtype == QRT_DTYPE_F32) {
-        float value;
-        std::memcpy(&value, bytes + i * 4, 4);
-        return value;
-    }
-    uint16_t bits;
-    std::memcpy(&bits, bytes + i * 2, 2);
-    return dtype == QRT_DTYPE_BF16 ? from_bf16(bits) : f16_value(bits);
-}
-
-double output_roundoff(qrt_dtype dtype) {
-    return dtype == QRT_DTYPE_F32 ? 0x1p-24 : dtype == QRT_DTYPE_BF16 ? 0x1p-8 : 0x1p-11;
-}
-double output_underflow(qrt_dtype dtype) {
-    return dtype == QRT_DTYPE_F32 ? 0x1p-150 : dtype == QRT_DTYPE_BF16 ? 0x1p-134 : 0x1p-25;
-}
-
-// γ(n) = n·u / (1 − n·u): the relative bound on n successive FP32 roundings.
-double gamma(int64_t n) { return n * kUnitRoundoff / (1.0 - n * kUnitRoundoff); }
-
-void check_within(const std::vector<float>& actual, const std::vector<double>& expected,
-                  const std::vector<double>& bound, const char* what) {
-    size_t bad = 0, worst = 0;
-    double worst_ratio = 0.0;
-    for (size_t i = 0; i < actual.size(); ++i) {
-        const double error = std::fabs(actual[i] - expected[i]);
-        const double ratio = std::isnan(error) ? INFINITY : error / bound[i];
-        if (ratio > 1.0) ++bad;
-        if (ratio > worst_ratio) {
-            worst_ratio = ratio;
-            worst = i;
-        }
-    }
-    if (bad > 0) {
-        std::fprintf(stderr, "%s: %zu of %zu elements out of bounds; worst at %zu: %.9g vs %.9g (bound %.3g)\n", what,
-                     bad, actual.size(), worst, actual[worst], expected[worst], bound[worst]);
-        ++failures();
-    }
-}
-
-// ---- F8_E4M3 from its definition: 1 sign, 4 exponent bits (bias 7), 3 mantissa bits, S.1111.111 NaN ----
-
-double e4m3_value(uint8_t code) {
-    const double sign = (code & 0x80) ? -1.0 : 1.0;
-    const int exponent = (code >> 3) & 0xf;
-    const int mantissa = code & 0x7;
-    if (exponent == 0xf && mantissa == 0x7) return NAN;
-    if (exponent == 0) return sign * std::ldexp(mantissa, -9);
-    return sign * std::ldexp(8 + mantissa, exponent - 10);
-}
-
-// The nearest e4m3 code by search over every finite code, ties to the even code (even mantissa),
-// magnitudes past 448 saturating to 448.
-uint8_t to_e4m3(double value) {
-    if (std::isnan(value)) return 0x7f;
-    const uint8_t sign = std::signbit(value) ? 0x80 : 0x00;
-    const double magnitude = std::fabs(value);
-    int best = 0;
-    for (int code = 1; code <= 0x7e; ++code) {
-        const double distance = std::fabs(e4m3_value(static_cast<uint8_t>(code)) - magnitude);
-        const double best_distance = std::fabs(e4m3_value(static_cast<uint8_t>(best)) - magnitude);
-        if (distance < best_distance || (distance == best_distance && code % 2 == 0)) best = code;
-    }
-    return static_cast<uint8_t>(sign | best);
-}
 
 std::vector<uint8_t> random_e4m3(Random& random, size_t count) {
     std::vector<uint8_t> codes(count);
@@ -164,7 +48,7 @@ void check_w8a8(Random& random, const Case& c, qrt_dtype w_scale_dtype, qrt_dtyp
     Stored w_scale =
         store(random.uniform(static_cast<size_t>(c.w_scale_kind == 0 ? 1 : c.n), 0.01f, 0.1f), w_scale_dtype);
     Stored bias = store(random.uniform(static_cast<size_t>(c.n)), QRT_DTYPE_F16);
-    std::vector<unsigned char> y(static_cast<size_t>(c.m * c.n) * element_size(y_dtype));
+    std::vector<unsigned char> y(static_cast<size_t>(c.m * c.n) * qrt_dtype_size(y_dtype));
     qrt_tensor at = tensor(a.data(), QRT_DTYPE_F8_E4M3, {c.m, c.k});
     qrt_tensor ast = tensor(a_scale.data(), QRT_DTYPE_F32, {c.per_token ? c.m : 1});
     qrt_tensor wt = tensor(w.data(), QRT_DTYPE_F8_E4M3, {c.n, c.k});
@@ -177,12 +61,10 @@ void check_w8a8(Random& random, const Case& c, qrt_dtype w_scale_dtype, qrt_dtyp
     std::vector<double> expected, bound;
     for (int64_t m = 0; m < c.m; ++m) {
         for (int64_t n = 0; n < c.n; ++n) {
-            double sum = 0.0, magnitude = 0.0;
+            ReferenceSum sum;
             for (int64_t k = 0; k < c.k; ++k) {
-                const double product =
-                    e4m3_value(a[static_cast<size_t>(m * c.k + k)]) * e4m3_value(w[static_cast<size_t>(n * c.k + k)]);
-                sum += product;
-                magnitude += std::fabs(product);
+                sum.add(static_cast<double>(from_e4m3(a[static_cast<size_t>(m * c.k + k)])) *
+                        from_e4m3(w[static_cast<size_t>(n * c.k + k)]));
             }
             const double scale = static_cast<double>(a_scale[static_cast<size_t>(c.per_token ? m : 0)]) *
                                  w_scale.values[static_cast<size_t>(c.w_scale_kind == 0 ? 0 : n)];
@@ -190,11 +72,11 @@ void check_w8a8(Random& random, const Case& c, qrt_dtype w_scale_dtype, qrt_dtyp
             // Products of two e4m3 values are exact in FP32; K − 1 additions, the product of the scales,
             // applying it and adding the bias round once each: γ(K + 2)·(scale·Σ|a·w| + |bias|); then one
             // rounding to y's dtype.
-            const double u = output_roundoff(y_dtype);
-            expected.push_back(scale * sum + b);
-            bound.push_back(gamma(c.k + 2) * (scale * magnitude + std::fabs(b)) * (1.0 + u) +
-                            u * std::fabs(scale * sum + b) + output_underflow(y_dtype));
-            actual.push_back(static_cast<float>(load(y.data(), y_dtype, static_cast<size_t>(m * c.n + n))));
+            const double u = unit_roundoff(y_dtype);
+            expected.push_back(scale * sum.value + b);
+            bound.push_back(gamma_fp32(c.k + 2) * (scale * sum.magnitude + std::fabs(b)) * (1.0 + u) +
+                            u * std::fabs(scale * sum.value + b) + underflow_error(y_dtype));
+            actual.push_back(load_element(y.data(), y_dtype, static_cast<size_t>(m * c.n + n)));
         }
     }
     char what[200];
@@ -212,7 +94,7 @@ void check_w8a16(Random& random, const Case& c, qrt_dtype x_dtype, qrt_dtype w_s
     Stored w_scale =
         store(random.uniform(static_cast<size_t>(c.w_scale_kind == 0 ? 1 : c.n), 0.01f, 0.1f), w_scale_dtype);
     Stored bias = store(random.uniform(static_cast<size_t>(c.n)), QRT_DTYPE_F32);
-    std::vector<unsigned char> y(static_cast<size_t>(c.m * c.n) * element_size(y_dtype));
+    std::vector<unsigned char> y(static_cast<size_t>(c.m * c.n) * qrt_dtype_size(y_dtype));
     qrt_tensor xt = tensor(x.bytes.data(), x_dtype, {c.m, c.k});
     qrt_tensor wt = tensor(w.data(), QRT_DTYPE_F8_E4M3, {c.n, c.k});
     qrt_tensor wst = w_scale_tensor(w_scale.bytes.data(), w_scale_dtype, c.w_scale_kind, c.n);
@@ -225,22 +107,20 @@ void check_w8a16(Random& random, const Case& c, qrt_dtype x_dtype, qrt_dtype w_s
     for (int64_t m = 0; m < c.m; ++m) {
         for (int64_t n = 0; n < c.n; ++n) {
             const double scale = w_scale.values[static_cast<size_t>(c.w_scale_kind == 0 ? 0 : n)];
-            double sum = 0.0, magnitude = 0.0;
+            ReferenceSum sum;
             for (int64_t k = 0; k < c.k; ++k) {
-                const double product = x.values[static_cast<size_t>(m * c.k + k)] *
-                                       (e4m3_value(w[static_cast<size_t>(n * c.k + k)]) * scale);
-                sum += product;
-                magnitude += std::fabs(product);
+                sum.add(x.values[static_cast<size_t>(m * c.k + k)] *
+                        (from_e4m3(w[static_cast<size_t>(n * c.k + k)]) * scale));
             }
             const double b = c.bias ? bias.values[static_cast<size_t>(n)] : 0.0;
             // Whether the scale multiplies each weight or the finished sum, each path rounds at most
             // K + 2 times in FP32 (scaling, K products and sums, the bias): γ(K + 2)·Σ|terms|; then one
             // rounding to y's dtype.
-            const double u = output_roundoff(y_dtype);
-            expected.push_back(sum + b);
-            bound.push_back(gamma(c.k + 2) * (magnitude + std::fabs(b)) * (1.0 + u) + u * std::fabs(sum + b) +
-                            output_underflow(y_dtype));
-            actual.push_back(static_cast<float>(load(y.data(), y_dtype, static_cast<size_t>(m * c.n + n))));
+            const double u = unit_roundoff(y_dtype);
+            expected.push_back(sum.value + b);
+            bound.push_back(gamma_fp32(c.k + 2) * (sum.magnitude + std::fabs(b)) * (1.0 + u) +
+                            u * std::fabs(sum.value + b) + underflow_error(y_dtype));
+            actual.push_back(load_element(y.data(), y_dtype, static_cast<size_t>(m * c.n + n)));
         }
     }
     char what[200];
@@ -256,13 +136,12 @@ const Case kCases[] = {
     {7, 33, 127, false, 1, true}, {16, 8, 64, true, 0, true},   {2, 127, 17, false, 2, false},
     {33, 17, 200, true, 1, true}, {65, 9, 530, true, 1, false}, {5, 40, 1100, false, 0, true},
 };
-const qrt_dtype kFloats[] = {QRT_DTYPE_F32, QRT_DTYPE_F16, QRT_DTYPE_BF16};
 
 void test_w8a8_cases() {
     Random random(31);
     for (const Case& c : kCases) {
-        for (qrt_dtype w_scale_dtype : kFloats) {
-            for (qrt_dtype y_dtype : kFloats) check_w8a8(random, c, w_scale_dtype, y_dtype);
+        for (qrt_dtype w_scale_dtype : kFloatDtypes) {
+            for (qrt_dtype y_dtype : kFloatDtypes) check_w8a8(random, c, w_scale_dtype, y_dtype);
         }
     }
 }
@@ -271,8 +150,10 @@ void test_w8a16_cases() {
     Random random(32);
     int variant = 0;
     for (const Case& c : kCases) {
-        for (qrt_dtype x_dtype : kFloats) {
-            for (qrt_dtype y_dtype : kFloats) check_w8a16(random, c, x_dtype, kFloats[variant++ % 3], y_dtype);
+        for (qrt_dtype x_dtype : kFloatDtypes) {
+            for (qrt_dtype y_dtype : kFloatDtypes) {
+                check_w8a16(random, c, x_dtype, kFloatDtypes[variant++ % 3], y_dtype);
+            }
         }
     }
 }
@@ -298,7 +179,7 @@ void test_every_code() {
     QRT_CHECK_OK(qrt_gemm_w8a8_fp8(stream, &all_a, &st, &one_w, &st, nullptr, &column_y));
     int wrong = 0;
     for (int i = 0; i < 256; ++i) {
-        const double value = e4m3_value(static_cast<uint8_t>(i));
+        const double value = from_e4m3(static_cast<uint8_t>(i));
         for (float got : {as_weights[i], y[i]}) {
             const bool same = std::isnan(value) ? std::isnan(got) : static_cast<double>(got) == value;
             if (!same && wrong++ < 5)

@@ -2,106 +2,16 @@
 //   y[m][n] = a_scale[m] · w_scale[n] · (Σk a[m][k]·w[n][k] − a_zero_point · Σk w[n][k]) (+ bias[n]).
 // The integer sum is computed in int64 here; the kernel must reproduce it exactly.
 #include <cmath>
-#include <cstring>
 #include <vector>
 
+#include "test_bounds.h"
+#include "test_formats.h"
+#include "test_tensors.h"
 #include "test_util.h"
 
 using namespace qrt_test;
 
 namespace {
-
-constexpr double kUnitRoundoff = 0x1p-24;  // FP32
-
-double f16_value(uint16_t bits) {
-    const int exponent = (bits >> 10) & 0x1f;
-    const int mantissa = bits & 0x3ff;
-    const double sign = (bits & 0x8000) ? -1.0 : 1.0;
-    if (exponent == 0x1f) return mantissa ? NAN : sign * INFINITY;
-    if (exponent == 0) return sign * std::ldexp(mantissa, -24);
-    return sign * std::ldexp(1024 + mantissa, exponent - 25);
-}
-
-// The F16 nearest to a value below 65520 in magnitude, ties to even (see test_gemm_dense.cpp).
-uint16_t to_f16(double value) {
-    const uint16_t sign = std::signbit(value) ? 0x8000 : 0;
-    const double magnitude = std::fabs(value);
-    int exponent = -14;
-    while (exponent < 15 && std::ldexp(1.0, exponent + 1) <= magnitude) ++exponent;
-    const double units = std::ldexp(magnitude, 10 - exponent);
-    double rounded = std::floor(units);
-    const double fraction = units - rounded;
-    if (fraction > 0.5 || (fraction == 0.5 && std::fmod(rounded, 2.0) == 1.0)) rounded += 1.0;
-    return static_cast<uint16_t>(sign | (((exponent + 15) << 10) + static_cast<int>(rounded) - 1024));
-}
-
-size_t element_size(qrt_dtype dtype) { return dtype == QRT_DTYPE_F32 ? 4 : 2; }
-
-// Float data stored in one dtype, with the exact value of every stored element.
-struct Stored {
-    qrt_dtype dtype = QRT_DTYPE_F32;
-    std::vector<unsigned char> bytes;
-    std::vector<double> values;
-};
-
-Stored store(const std::vector<float>& source, qrt_dtype dtype) {
-    Stored out;
-    out.dtype = dtype;
-    out.bytes.resize(source.size() * element_size(dtype));
-    out.values.resize(source.size());
-    for (size_t i = 0; i < source.size(); ++i) {
-        if (dtype == QRT_DTYPE_F32) {
-            std::memcpy(&out.bytes[i * 4], &source[i], 4);
-            out.values[i] = source[i];
-        } else {
-            const uint16_t bits = dtype == QRT_DTYPE_BF16 ? to_bf16(source[i]) : to_f16(source[i]);
-            std::memcpy(&out.bytes[i * 2], &bits, 2);
-            out.values[i] = dtype == QRT_DTYPE_BF16 ? from_bf16(bits) : f16_value(bits);
-        }
-    }
-    return out;
-}
-
-double load(const unsigned char* bytes, qrt_dtype dtype, size_t i) {
-    if (dtype == QRT_DTYPE_F32) {
-        float value;
-        std::memcpy(&value, bytes + i * 4, 4);
-        return value;
-    }
-    uint16_t bits;
-    std::memcpy(&bits, bytes + i * 2, 2);
-    return dtype == QRT_DTYPE_BF16 ? from_bf16(bits) : f16_value(bits);
-}
-
-double output_roundoff(qrt_dtype dtype) {
-    return dtype == QRT_DTYPE_F32 ? 0x1p-24 : dtype == QRT_DTYPE_BF16 ? 0x1p-8 : 0x1p-11;
-}
-double output_underflow(qrt_dtype dtype) {
-    return dtype == QRT_DTYPE_F32 ? 0x1p-150 : dtype == QRT_DTYPE_BF16 ? 0x1p-134 : 0x1p-25;
-}
-
-// γ(n) = n·u / (1 − n·u): the relative bound on n successive FP32 roundings.
-double gamma(int64_t n) { return n * kUnitRoundoff / (1.0 - n * kUnitRoundoff); }
-
-void check_within(const std::vector<float>& actual, const std::vector<double>& expected,
-                  const std::vector<double>& bound, const char* what) {
-    size_t bad = 0, worst = 0;
-    double worst_ratio = 0.0;
-    for (size_t i = 0; i < actual.size(); ++i) {
-        const double error = std::fabs(actual[i] - expected[i]);
-        const double ratio = std::isnan(error) ? INFINITY : error / bound[i];
-        if (ratio > 1.0) ++bad;
-        if (ratio > worst_ratio) {
-            worst_ratio = ratio;
-            worst = i;
-        }
-    }
-    if (bad > 0) {
-        std::fprintf(stderr, "%s: %zu of %zu elements out of bounds; worst at %zu: %.9g vs %.9g (bound %.3g)\n", what,
-                     bad, actual.size(), worst, actual[worst], expected[worst], bound[worst]);
-        ++failures();
-    }
-}
 
 std::vector<int8_t> random_int8(Random& random, size_t count) {
     std::vector<int8_t> values(count);
@@ -126,7 +36,7 @@ void check_case(Random& random, const Case& c, qrt_dtype w_scale_dtype, qrt_dtyp
     Stored w_scale = store(random.uniform(static_cast<size_t>(w_scales), 0.001f, 0.01f), w_scale_dtype);
     Stored bias = store(random.uniform(static_cast<size_t>(c.n), -2.0f, 2.0f), QRT_DTYPE_F32);
     int32_t zero_point = random.integer(-20, 20);
-    std::vector<unsigned char> y(static_cast<size_t>(c.m * c.n) * element_size(y_dtype));
+    std::vector<unsigned char> y(static_cast<size_t>(c.m * c.n) * qrt_dtype_size(y_dtype));
 
     qrt_tensor at = tensor(a.data(), QRT_DTYPE_I8, {c.m, c.k});
     qrt_tensor ast =
@@ -158,11 +68,11 @@ void check_case(Random& random, const Case& c, qrt_dtype w_scale_dtype, qrt_dtyp
             // The integer part is exact. In FP32: converting it, multiplying the two scales, applying
             // the product and adding the bias round once each: γ(4)·(|scaled| + |bias|); then one
             // rounding to y's dtype.
-            const double u = output_roundoff(y_dtype);
+            const double u = unit_roundoff(y_dtype);
             expected.push_back(scaled + b);
-            bound.push_back(gamma(4) * (std::fabs(scaled) + std::fabs(b)) * (1.0 + u) + u * std::fabs(scaled + b) +
-                            output_underflow(y_dtype));
-            actual.push_back(static_cast<float>(load(y.data(), y_dtype, static_cast<size_t>(m * c.n + n))));
+            bound.push_back(gamma_fp32(4) * (std::fabs(scaled) + std::fabs(b)) * (1.0 + u) +
+                            u * std::fabs(scaled + b) + underflow_error(y_dtype));
+            actual.push_back(load_element(y.data(), y_dtype, static_cast<size_t>(m * c.n + n)));
         }
     }
     char what[200];
@@ -180,10 +90,9 @@ void test_cases() {
         {7, 33, 127, false, 1, true, true}, {16, 8, 64, true, 0, false, true},  {2, 127, 17, false, 2, false, false},
         {33, 17, 200, true, 1, true, true}, {65, 9, 530, true, 1, false, true}, {5, 40, 1100, false, 0, true, true},
     };
-    const qrt_dtype floats[] = {QRT_DTYPE_F32, QRT_DTYPE_F16, QRT_DTYPE_BF16};
     for (const Case& c : cases) {
-        for (qrt_dtype w_scale_dtype : floats) {
-            for (qrt_dtype y_dtype : floats) check_case(random, c, w_scale_dtype, y_dtype);
+        for (qrt_dtype w_scale_dtype : kFloatDtypes) {
+            for (qrt_dtype y_dtype : kFloatDtypes) check_case(random, c, w_scale_dtype, y_dtype);
         }
     }
 }

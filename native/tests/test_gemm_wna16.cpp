@@ -4,107 +4,17 @@
 // words, so a wrong bit order cannot pass by agreeing with itself.
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <numeric>
 #include <vector>
 
+#include "test_bounds.h"
+#include "test_formats.h"
+#include "test_tensors.h"
 #include "test_util.h"
 
 using namespace qrt_test;
 
 namespace {
-
-constexpr double kUnitRoundoff = 0x1p-24;  // FP32
-
-double f16_value(uint16_t bits) {
-    const int exponent = (bits >> 10) & 0x1f;
-    const int mantissa = bits & 0x3ff;
-    const double sign = (bits & 0x8000) ? -1.0 : 1.0;
-    if (exponent == 0x1f) return mantissa ? NAN : sign * INFINITY;
-    if (exponent == 0) return sign * std::ldexp(mantissa, -24);
-    return sign * std::ldexp(1024 + mantissa, exponent - 25);
-}
-
-// The F16 nearest to a value below 65520 in magnitude, ties to even (see test_gemm_dense.cpp).
-uint16_t to_f16(double value) {
-    const uint16_t sign = std::signbit(value) ? 0x8000 : 0;
-    const double magnitude = std::fabs(value);
-    int exponent = -14;
-    while (exponent < 15 && std::ldexp(1.0, exponent + 1) <= magnitude) ++exponent;
-    const double units = std::ldexp(magnitude, 10 - exponent);
-    double rounded = std::floor(units);
-    const double fraction = units - rounded;
-    if (fraction > 0.5 || (fraction == 0.5 && std::fmod(rounded, 2.0) == 1.0)) rounded += 1.0;
-    return static_cast<uint16_t>(sign | (((exponent + 15) << 10) + static_cast<int>(rounded) - 1024));
-}
-
-size_t element_size(qrt_dtype dtype) { return dtype == QRT_DTYPE_F32 ? 4 : 2; }
-
-// Float data stored in one dtype, with the exact value of every stored element.
-struct Stored {
-    qrt_dtype dtype = QRT_DTYPE_F32;
-    std::vector<unsigned char> bytes;
-    std::vector<double> values;
-};
-
-Stored store(const std::vector<float>& source, qrt_dtype dtype) {
-    Stored out;
-    out.dtype = dtype;
-    out.bytes.resize(source.size() * element_size(dtype));
-    out.values.resize(source.size());
-    for (size_t i = 0; i < source.size(); ++i) {
-        if (dtype == QRT_DTYPE_F32) {
-            std::memcpy(&out.bytes[i * 4], &source[i], 4);
-            out.values[i] = source[i];
-        } else {
-            const uint16_t bits = dtype == QRT_DTYPE_BF16 ? to_bf16(source[i]) : to_f16(source[i]);
-            std::memcpy(&out.bytes[i * 2], &bits, 2);
-            out.values[i] = dtype == QRT_DTYPE_BF16 ? from_bf16(bits) : f16_value(bits);
-        }
-    }
-    return out;
-}
-
-double load(const unsigned char* bytes, qrt_dtype dtype, size_t i) {
-    if (dtype == QRT_DTYPE_F32) {
-        float value;
-        std::memcpy(&value, bytes + i * 4, 4);
-        return value;
-    }
-    uint16_t bits;
-    std::memcpy(&bits, bytes + i * 2, 2);
-    return dtype == QRT_DTYPE_BF16 ? from_bf16(bits) : f16_value(bits);
-}
-
-double output_roundoff(qrt_dtype dtype) {
-    return dtype == QRT_DTYPE_F32 ? 0x1p-24 : dtype == QRT_DTYPE_BF16 ? 0x1p-8 : 0x1p-11;
-}
-double output_underflow(qrt_dtype dtype) {
-    return dtype == QRT_DTYPE_F32 ? 0x1p-150 : dtype == QRT_DTYPE_BF16 ? 0x1p-134 : 0x1p-25;
-}
-
-// γ(n) = n·u / (1 − n·u): the relative bound on n successive FP32 roundings.
-double gamma(int64_t n) { return n * kUnitRoundoff / (1.0 - n * kUnitRoundoff); }
-
-void check_within(const std::vector<float>& actual, const std::vector<double>& expected,
-                  const std::vector<double>& bound, const char* what) {
-    size_t bad = 0, worst = 0;
-    double worst_ratio = 0.0;
-    for (size_t i = 0; i < actual.size(); ++i) {
-        const double error = std::fabs(actual[i] - expected[i]);
-        const double ratio = std::isnan(error) ? INFINITY : error / bound[i];
-        if (ratio > 1.0) ++bad;
-        if (ratio > worst_ratio) {
-            worst_ratio = ratio;
-            worst = i;
-        }
-    }
-    if (bad > 0) {
-        std::fprintf(stderr, "%s: %zu of %zu elements out of bounds; worst at %zu: %.9g vs %.9g (bound %.3g)\n", what,
-                     bad, actual.size(), worst, actual[worst], expected[worst], bound[worst]);
-        ++failures();
-    }
-}
 
 // ---- The pack-quantized layout, written from its definition -------------------------------------------
 
@@ -209,7 +119,7 @@ void check_case(Random& random, const Case& c, qrt_dtype x_dtype, qrt_dtype scal
     Stored scale = store(random.uniform(static_cast<size_t>(c.n * groups), 0.002f, 0.03f), scale_dtype);
     Stored x = store(random.uniform(static_cast<size_t>(c.m * c.k)), x_dtype);
     Stored bias = store(random.uniform(static_cast<size_t>(c.n)), QRT_DTYPE_BF16);
-    std::vector<unsigned char> y(static_cast<size_t>(c.m * c.n) * element_size(y_dtype));
+    std::vector<unsigned char> y(static_cast<size_t>(c.m * c.n) * qrt_dtype_size(y_dtype));
 
     const int64_t words = ceil_div(c.k, 32 / c.bits);
     qrt_tensor xt = tensor(x.bytes.data(), x_dtype, {c.m, c.k});
@@ -237,24 +147,19 @@ void check_case(Random& random, const Case& c, qrt_dtype x_dtype, qrt_dtype scal
     std::vector<double> expected, bound;
     for (int64_t m = 0; m < c.m; ++m) {
         for (int64_t n = 0; n < c.n; ++n) {
-            double sum = 0.0, magnitude = 0.0;
+            ReferenceSum sum;
             for (int64_t k = 0; k < c.k; ++k) {
-                const double product =
-                    x.values[static_cast<size_t>(m * c.k + k)] * weight[static_cast<size_t>(n * c.k + k)];
-                sum += product;
-                magnitude += std::fabs(product);
+                sum.add(x.values[static_cast<size_t>(m * c.k + k)] * weight[static_cast<size_t>(n * c.k + k)]);
             }
-            if (with_bias) {
-                sum += bias.values[static_cast<size_t>(n)];
-                magnitude += std::fabs(bias.values[static_cast<size_t>(n)]);
-            }
+            if (with_bias) sum.add(bias.values[static_cast<size_t>(n)]);
             // Dequantizing a weight rounds once ((q − z) is an exact integer), each product once, and K − 1
             // additions plus the bias once each: at most K + 2 roundings on any path, γ(K + 2)·Σ|terms|;
             // then one rounding to y's dtype.
-            const double u = output_roundoff(y_dtype);
-            expected.push_back(sum);
-            bound.push_back(gamma(c.k + 2) * magnitude * (1.0 + u) + u * std::fabs(sum) + output_underflow(y_dtype));
-            actual.push_back(static_cast<float>(load(y.data(), y_dtype, static_cast<size_t>(m * c.n + n))));
+            const double u = unit_roundoff(y_dtype);
+            expected.push_back(sum.value);
+            bound.push_back(gamma_fp32(c.k + 2) * sum.magnitude * (1.0 + u) + u * std::fabs(sum.value) +
+                            underflow_error(y_dtype));
+            actual.push_back(load_element(y.data(), y_dtype, static_cast<size_t>(m * c.n + n)));
         }
     }
     char what[200];
@@ -292,13 +197,12 @@ void test_cases() {
         {5, 9, 250, 8, 50, false, false},
         {2, 11, 1100, 4, 100, true, false},
     };
-    const qrt_dtype floats[] = {QRT_DTYPE_F32, QRT_DTYPE_F16, QRT_DTYPE_BF16};
     int variant = 0;
     for (const Case& c : cases) {
         // Every x dtype with every y dtype; the scale dtype and the bias rotate.
-        for (qrt_dtype x_dtype : floats) {
-            for (qrt_dtype y_dtype : floats) {
-                check_case(random, c, x_dtype, floats[variant % 3], y_dtype, variant % 2 == 0);
+        for (qrt_dtype x_dtype : kFloatDtypes) {
+            for (qrt_dtype y_dtype : kFloatDtypes) {
+                check_case(random, c, x_dtype, kFloatDtypes[variant % 3], y_dtype, variant % 2 == 0);
                 ++variant;
             }
         }
@@ -340,7 +244,7 @@ void test_strided_views() {
         QRT_CHECK(y[i * y_stride + n] == 123.0f);  // the gap between rows of y is left alone
     }
     // |x| <= 1, |W| <= 8 · 0.02: Σ|x·W| <= 0.16·K; K + 1 roundings (dequantization and K products/sums).
-    all_close(actual, expected, gamma(k + 1) * 0.16 * k, 0.0, "qrt_gemm_wna16 strided views");
+    all_close(actual, expected, gamma_fp32(k + 1) * 0.16 * k, 0.0, "qrt_gemm_wna16 strided views");
 }
 
 void test_bad_arguments() {

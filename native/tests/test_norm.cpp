@@ -7,114 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "test_bounds.h"
+#include "test_formats.h"
+#include "test_tensors.h"
 #include "test_util.h"
 
 using namespace qrt_test;
 
 namespace {
-
-constexpr double kUnitRoundoff = 1.0 / (1 << 24);  // 2^-24: one FP32 rounding, relative
-
-constexpr qrt_dtype kFloatDtypes[] = {QRT_DTYPE_F32, QRT_DTYPE_F16, QRT_DTYPE_BF16};
-
-// F16: 1 sign bit, 5 exponent bits (bias 15), 10 mantissa bits; exponent 0 holds subnormals in units
-// of 2^-24.
-float from_f16(uint16_t bits) {
-    const int exponent = (bits >> 10) & 0x1f;
-    const int mantissa = bits & 0x3ff;
-    double magnitude;
-    if (exponent == 0) {
-        magnitude = std::ldexp(mantissa, -24);
-    } else if (exponent == 31) {
-        magnitude = mantissa != 0 ? std::nan("") : std::numeric_limits<double>::infinity();
-    } else {
-        magnitude = std::ldexp(1024 + mantissa, exponent - 25);
-    }
-    return static_cast<float>((bits & 0x8000) != 0 ? -magnitude : magnitude);
-}
-
-// Rounds to the nearest F16, ties to even: values in [2^(e-1), 2^e) are multiples of 2^(e-11), and
-// nothing is finer than 2^-24.
-uint16_t to_f16(float value) {
-    const uint16_t sign = std::signbit(value) ? 0x8000 : 0;
-    if (std::isnan(value)) return sign | 0x7e00;
-    const double magnitude = std::fabs(static_cast<double>(value));
-    if (magnitude >= 65520.0) return sign | 0x7c00;  // at or past the rounding midpoint above 65504
-    int exponent = 0;
-    std::frexp(magnitude, &exponent);
-    const int quantum = std::max(exponent - 11, -24);
-    const int units = static_cast<int>(std::nearbyint(std::ldexp(magnitude, -quantum)));  // ties to even
-    // Below 1024 units the value is subnormal; from there on, exponent field (quantum + 25) and mantissa
-    // (units - 1024) add up to this, and a carry to 2048 units lands on the next exponent by itself.
-    const int bits = units < 1024 ? units : ((quantum + 24) << 10) + units;
-    return static_cast<uint16_t>(sign | bits);
-}
-
-// value rounded to dtype (F32, F16 or BF16) and read back.
-float round_to(qrt_dtype dtype, float value) {
-    switch (dtype) {
-        case QRT_DTYPE_F16: return from_f16(to_f16(value));
-        case QRT_DTYPE_BF16: return from_bf16(to_bf16(value));
-        default: return value;
-    }
-}
-
-// Host storage for a tensor of one float dtype; get() returns exactly the value the library reads.
-class FloatBuffer {
-public:
-    FloatBuffer(qrt_dtype dtype, const std::vector<float>& values)
-        : dtype_(dtype), bytes_(values.size() * qrt_dtype_size(dtype)) {
-        for (size_t i = 0; i < values.size(); ++i) set(i, values[i]);
-    }
-
-    qrt_dtype dtype() const { return dtype_; }
-    size_t size() const { return bytes_.size() / qrt_dtype_size(dtype_); }
-    void* data() { return bytes_.data(); }
-    const std::vector<unsigned char>& bytes() const { return bytes_; }
-
-    float get(size_t i) const {
-        if (dtype_ == QRT_DTYPE_F32) {
-            float value;
-            std::memcpy(&value, &bytes_[4 * i], 4);
-            return value;
-        }
-        uint16_t bits;
-        std::memcpy(&bits, &bytes_[2 * i], 2);
-        return dtype_ == QRT_DTYPE_F16 ? from_f16(bits) : from_bf16(bits);
-    }
-
-    void set(size_t i, float value) {
-        if (dtype_ == QRT_DTYPE_F32) {
-            std::memcpy(&bytes_[4 * i], &value, 4);
-            return;
-        }
-        const uint16_t bits = dtype_ == QRT_DTYPE_F16 ? to_f16(value) : to_bf16(value);
-        std::memcpy(&bytes_[2 * i], &bits, 2);
-    }
-
-private:
-    qrt_dtype dtype_;
-    std::vector<unsigned char> bytes_;
-};
-
-// A [rows, cols] descriptor whose rows are row_stride elements apart.
-qrt_tensor matrix(void* data, qrt_dtype dtype, int64_t rows, int64_t cols, int64_t row_stride) {
-    qrt_tensor t = tensor(data, dtype, {rows, cols});
-    t.strides[0] = row_stride;
-    return t;
-}
-
-// Half the spacing of the output dtype's values, relative: the error of rounding the FP32 result once.
-double output_rounding(qrt_dtype dtype) {
-    switch (dtype) {
-        case QRT_DTYPE_F16: return 1.0 / (1 << 11);
-        case QRT_DTYPE_BF16: return 1.0 / (1 << 8);
-        default: return 0.0;
-    }
-}
-
-// Below 2^-14 F16 values are multiples of 2^-24, so rounding there costs up to 2^-25 absolute.
-double output_underflow(qrt_dtype dtype) { return dtype == QRT_DTYPE_F16 ? 1.0 / (1 << 25) : 0.0; }
 
 // What an element may be: anywhere in [low, high], give or take slack.
 struct Expected {
@@ -127,8 +27,7 @@ struct Expected {
 // y's rounding of the value carrying it.
 Expected widen_for_output(double low, double high, double fp32_error, qrt_dtype y_dtype) {
     const double magnitude = std::max(std::fabs(low), std::fabs(high));
-    const double rounding = output_rounding(y_dtype);
-    return {low, high, fp32_error * (1 + rounding) + rounding * (magnitude + fp32_error) + output_underflow(y_dtype)};
+    return {low, high, rounded_output_error(fp32_error, magnitude, y_dtype)};
 }
 
 void check_expected(const std::vector<float>& actual, const std::vector<Expected>& expected, const std::string& what) {
@@ -147,14 +46,6 @@ void check_expected(const std::vector<float>& actual, const std::vector<Expected
                      what.c_str(), bad, actual.size(), first, actual[first], e.low, e.high, e.slack);
         ++failures();
     }
-}
-
-std::vector<float> read_rows(const FloatBuffer& buffer, int64_t rows, int64_t cols, int64_t row_stride) {
-    std::vector<float> values;
-    for (int64_t r = 0; r < rows; ++r) {
-        for (int64_t c = 0; c < cols; ++c) values.push_back(buffer.get(static_cast<size_t>(r * row_stride + c)));
-    }
-    return values;
 }
 
 // LlamaRMSNorm of each row, from the definition: v = x / sqrt(mean(x²) + eps), rounded to the

@@ -2,87 +2,15 @@
 // exact codes (ties to even, saturation, zero rows, NaN) and exact dynamic scales.
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <vector>
 
+#include "test_formats.h"
+#include "test_tensors.h"
 #include "test_util.h"
 
 using namespace qrt_test;
 
 namespace {
-
-double f16_value(uint16_t bits) {
-    const int exponent = (bits >> 10) & 0x1f;
-    const int mantissa = bits & 0x3ff;
-    const double sign = (bits & 0x8000) ? -1.0 : 1.0;
-    if (exponent == 0x1f) return mantissa ? NAN : sign * INFINITY;
-    if (exponent == 0) return sign * std::ldexp(mantissa, -24);
-    return sign * std::ldexp(1024 + mantissa, exponent - 25);
-}
-
-// The F16 nearest to a value below 65520 in magnitude, ties to even (see test_gemm_dense.cpp).
-uint16_t to_f16(double value) {
-    const uint16_t sign = std::signbit(value) ? 0x8000 : 0;
-    const double magnitude = std::fabs(value);
-    int exponent = -14;
-    while (exponent < 15 && std::ldexp(1.0, exponent + 1) <= magnitude) ++exponent;
-    const double units = std::ldexp(magnitude, 10 - exponent);
-    double rounded = std::floor(units);
-    const double fraction = units - rounded;
-    if (fraction > 0.5 || (fraction == 0.5 && std::fmod(rounded, 2.0) == 1.0)) rounded += 1.0;
-    return static_cast<uint16_t>(sign | (((exponent + 15) << 10) + static_cast<int>(rounded) - 1024));
-}
-
-size_t element_size(qrt_dtype dtype) { return dtype == QRT_DTYPE_F32 ? 4 : 2; }
-
-// Float data stored in one dtype, with the exact value of every stored element.
-struct Stored {
-    qrt_dtype dtype = QRT_DTYPE_F32;
-    std::vector<unsigned char> bytes;
-    std::vector<double> values;
-};
-
-Stored store(const std::vector<float>& source, qrt_dtype dtype) {
-    Stored out;
-    out.dtype = dtype;
-    out.bytes.resize(source.size() * element_size(dtype));
-    out.values.resize(source.size());
-    for (size_t i = 0; i < source.size(); ++i) {
-        if (dtype == QRT_DTYPE_F32) {
-            std::memcpy(&out.bytes[i * 4], &source[i], 4);
-            out.values[i] = source[i];
-        } else {
-            const uint16_t bits = dtype == QRT_DTYPE_BF16 ? to_bf16(source[i]) : to_f16(source[i]);
-            std::memcpy(&out.bytes[i * 2], &bits, 2);
-            out.values[i] = dtype == QRT_DTYPE_BF16 ? from_bf16(bits) : f16_value(bits);
-        }
-    }
-    return out;
-}
-
-double e4m3_value(uint8_t code) {
-    const double sign = (code & 0x80) ? -1.0 : 1.0;
-    const int exponent = (code >> 3) & 0xf;
-    const int mantissa = code & 0x7;
-    if (exponent == 0xf && mantissa == 0x7) return NAN;
-    if (exponent == 0) return sign * std::ldexp(mantissa, -9);
-    return sign * std::ldexp(8 + mantissa, exponent - 10);
-}
-
-// The nearest e4m3 code by search over every finite code, ties to the even code (even mantissa),
-// magnitudes past 448 saturating to 448.
-uint8_t to_e4m3(double value) {
-    if (std::isnan(value)) return 0x7f;
-    const uint8_t sign = std::signbit(value) ? 0x80 : 0x00;
-    const double magnitude = std::fabs(value);
-    int best = 0;
-    for (int code = 1; code <= 0x7e; ++code) {
-        const double distance = std::fabs(e4m3_value(static_cast<uint8_t>(code)) - magnitude);
-        const double best_distance = std::fabs(e4m3_value(static_cast<uint8_t>(best)) - magnitude);
-        if (distance < best_distance || (distance == best_distance && code % 2 == 0)) best = code;
-    }
-    return static_cast<uint8_t>(sign | best);
-}
 
 double round_half_even(double value) {
     const double floor_value = std::floor(value);
@@ -110,14 +38,13 @@ struct Shape {
     int64_t m, k;
 };
 const Shape kShapes[] = {{1, 1}, {3, 7}, {7, 33}, {17, 127}, {33, 200}, {2, 1100}};
-const qrt_dtype kFloats[] = {QRT_DTYPE_F32, QRT_DTYPE_F16, QRT_DTYPE_BF16};
 
 // Random rows (the second one all zeros) with row strides on x and q, every x dtype.
 template <class Check>
 void for_random_inputs(uint32_t seed, Check check) {
     Random random(seed);
     for (const Shape& s : kShapes) {
-        for (qrt_dtype dtype : kFloats) {
+        for (qrt_dtype dtype : kFloatDtypes) {
             const int64_t x_stride = s.k + 3;
             std::vector<float> source = random.normal(static_cast<size_t>(s.m * x_stride), 3.0f);
             if (s.m > 1) std::fill_n(source.begin() + x_stride, s.k, 0.0f);
@@ -208,7 +135,7 @@ void test_int8_static_codes() {
     qrt_tensor xt = tensor(x_copy.data(), QRT_DTYPE_F32, {1, k});
     std::vector<int8_t> q(x.size());
     qrt_tensor qt = tensor(q.data(), QRT_DTYPE_I8, {1, k});
-    for (qrt_dtype scale_dtype : kFloats) {
+    for (qrt_dtype scale_dtype : kFloatDtypes) {
         Stored half = store({0.5f}, scale_dtype);
         qrt_tensor st = tensor(half.bytes.data(), scale_dtype, {1});
         QRT_CHECK_OK(qrt_quantize_int8(stream, &xt, &st, nullptr, &qt, nullptr));
@@ -261,7 +188,7 @@ void test_fp8_static_codes() {
     std::vector<uint8_t> q(x.size());
     qrt_tensor xt = tensor(x_copy.data(), QRT_DTYPE_F32, {k});
     qrt_tensor qt = tensor(q.data(), QRT_DTYPE_F8_E4M3, {k});
-    for (qrt_dtype scale_dtype : kFloats) {
+    for (qrt_dtype scale_dtype : kFloatDtypes) {
         Stored one = store({1.0f}, scale_dtype);
         qrt_tensor st = tensor(one.bytes.data(), scale_dtype, {1});
         QRT_CHECK_OK(qrt_quantize_fp8(stream, &xt, &st, &qt, nullptr));

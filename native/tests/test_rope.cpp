@@ -2,119 +2,17 @@
 // definition in qrt.h.
 #include <algorithm>
 #include <cmath>
-#include <limits>
+#include <cstring>
 #include <vector>
 
+#include "test_bounds.h"
+#include "test_formats.h"
+#include "test_tensors.h"
 #include "test_util.h"
 
 using namespace qrt_test;
 
 namespace {
-
-constexpr double kUnitRoundoff = 1.0 / (1 << 24);  // 2^-24: one FP32 rounding, relative
-
-constexpr qrt_dtype kFloatDtypes[] = {QRT_DTYPE_F32, QRT_DTYPE_F16, QRT_DTYPE_BF16};
-
-// F16: 1 sign bit, 5 exponent bits (bias 15), 10 mantissa bits; exponent 0 holds subnormals in units
-// of 2^-24.
-float from_f16(uint16_t bits) {
-    const int exponent = (bits >> 10) & 0x1f;
-    const int mantissa = bits & 0x3ff;
-    double magnitude;
-    if (exponent == 0) {
-        magnitude = std::ldexp(mantissa, -24);
-    } else if (exponent == 31) {
-        magnitude = mantissa != 0 ? std::nan("") : std::numeric_limits<double>::infinity();
-    } else {
-        magnitude = std::ldexp(1024 + mantissa, exponent - 25);
-    }
-    return static_cast<float>((bits & 0x8000) != 0 ? -magnitude : magnitude);
-}
-
-// Rounds to the nearest F16, ties to even: values in [2^(e-1), 2^e) are multiples of 2^(e-11), and
-// nothing is finer than 2^-24.
-uint16_t to_f16(float value) {
-    const uint16_t sign = std::signbit(value) ? 0x8000 : 0;
-    if (std::isnan(value)) return 0x7e00;
-    const double magnitude = std::fabs(static_cast<double>(value));
-    if (magnitude >= 65520.0) return sign | 0x7c00;  // at or past the rounding midpoint above 65504
-    int exponent = 0;
-    std::frexp(magnitude, &exponent);
-    const int quantum = std::max(exponent - 11, -24);
-    const int units = static_cast<int>(std::nearbyint(std::ldexp(magnitude, -quantum)));  // ties to even
-    // Below 1024 units the value is subnormal; from there on, exponent field (quantum + 25) and mantissa
-    // (units - 1024) add up to this, and a carry to 2048 units lands on the next exponent by itself.
-    const int bits = units < 1024 ? units : ((quantum + 24) << 10) + units;
-    return static_cast<uint16_t>(sign | bits);
-}
-
-// Host storage for a tensor of one float dtype; get() returns exactly the value the library reads.
-class FloatBuffer {
-public:
-    FloatBuffer(qrt_dtype dtype, const std::vector<float>& values)
-        : dtype_(dtype), bytes_(values.size() * qrt_dtype_size(dtype)) {
-        for (size_t i = 0; i < values.size(); ++i) set(i, values[i]);
-    }
-
-    qrt_dtype dtype() const { return dtype_; }
-    size_t size() const { return bytes_.size() / qrt_dtype_size(dtype_); }
-    void* data() { return bytes_.data(); }
-    void* element(int64_t i) { return bytes_.data() + static_cast<size_t>(i) * qrt_dtype_size(dtype_); }
-    const std::vector<unsigned char>& bytes() const { return bytes_; }
-
-    float get(size_t i) const {
-        if (dtype_ == QRT_DTYPE_F32) {
-            float value;
-            std::memcpy(&value, &bytes_[4 * i], 4);
-            return value;
-        }
-        uint16_t bits;
-        std::memcpy(&bits, &bytes_[2 * i], 2);
-        return dtype_ == QRT_DTYPE_F16 ? from_f16(bits) : from_bf16(bits);
-    }
-
-    void set(size_t i, float value) {
-        if (dtype_ == QRT_DTYPE_F32) {
-            std::memcpy(&bytes_[4 * i], &value, 4);
-            return;
-        }
-        const uint16_t bits = dtype_ == QRT_DTYPE_F16 ? to_f16(value) : to_bf16(value);
-        std::memcpy(&bytes_[2 * i], &bits, 2);
-    }
-
-    std::vector<float> values() const {
-        std::vector<float> out(size());
-        for (size_t i = 0; i < out.size(); ++i) out[i] = get(i);
-        return out;
-    }
-
-private:
-    qrt_dtype dtype_;
-    std::vector<unsigned char> bytes_;
-};
-
-// Where a [tokens, heads, dim] view lies in its buffer, in elements.
-struct HeadsLayout {
-    int64_t tokens;
-    int64_t heads;
-    int64_t dim;
-    int64_t token_stride;
-    int64_t head_stride;
-    int64_t offset = 0;
-
-    int64_t index(int64_t t, int64_t h, int64_t d) const { return offset + t * token_stride + h * head_stride + d; }
-};
-
-HeadsLayout contiguous_heads(int64_t tokens, int64_t heads, int64_t dim) {
-    return HeadsLayout{tokens, heads, dim, heads * dim, dim};
-}
-
-qrt_tensor heads_tensor(FloatBuffer& buffer, const HeadsLayout& layout) {
-    qrt_tensor t = tensor(buffer.element(layout.offset), buffer.dtype(), {layout.tokens, layout.heads, layout.dim});
-    t.strides[0] = layout.token_stride;
-    t.strides[1] = layout.head_stride;
-    return t;
-}
 
 // inv_freq[i] = 1 / theta^(2i / R), evaluated in FP32 as transformers' default rotary initialisation does.
 std::vector<float> inverse_frequencies(int64_t half, float theta) {
@@ -181,17 +79,8 @@ std::vector<double> widen(const std::vector<float>& values) {
 // relative), each product rounded once and the difference rounded once: at most 3·2^-24·(|a| + |b|)
 // <= 6·2^-24 away. F16 and BF16 results then round once more, to half their spacing (2^-11 and 2^-8
 // relative; F16 below 2^-14 costs up to 2^-25 absolute).
-struct Tolerance {
-    double atol;
-    double rtol;
-};
-
 Tolerance rope_tolerance(qrt_dtype dtype) {
-    switch (dtype) {
-        case QRT_DTYPE_F16: return {6 * kUnitRoundoff + 1.0 / (1 << 25), 1.0 / (1 << 11)};
-        case QRT_DTYPE_BF16: return {6 * kUnitRoundoff, 1.0 / (1 << 8)};
-        default: return {6 * kUnitRoundoff, 0.0};
-    }
+    return {6 * kUnitRoundoff + output_underflow(dtype), output_rounding(dtype)};
 }
 
 // Compares x, rotated by the library, with the reference rotation of its contents before.
@@ -204,11 +93,8 @@ void check_rotated(const FloatBuffer& x, const FloatBuffer& before, const HeadsL
 // Runs qrt_rope with positions in the given index dtype.
 qrt_status run_rope(qrt_stream* stream, FloatBuffer& x, const HeadsLayout& layout,
                     const std::vector<int64_t>& positions, qrt_dtype index_dtype, std::vector<float>& inv_freq) {
-    std::vector<int32_t> narrow(positions.begin(), positions.end());
-    std::vector<int64_t> wide(positions);
-    const int64_t count = static_cast<int64_t>(positions.size());
-    qrt_tensor position_t = index_dtype == QRT_DTYPE_I64 ? tensor(wide.data(), QRT_DTYPE_I64, {count})
-                                                          : tensor(narrow.data(), QRT_DTYPE_I32, {count});
+    IndexBuffer stored_positions(index_dtype, positions);
+    qrt_tensor position_t = tensor(stored_positions.data(), index_dtype, {static_cast<int64_t>(positions.size())});
     qrt_tensor x_t = heads_tensor(x, layout);
     qrt_tensor inv_freq_t = tensor(inv_freq.data(), QRT_DTYPE_F32, {static_cast<int64_t>(inv_freq.size())});
     return qrt_rope(stream, &x_t, &position_t, &inv_freq_t);

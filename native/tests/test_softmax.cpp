@@ -5,114 +5,17 @@
 #include <limits>
 #include <vector>
 
+#include "test_bounds.h"
+#include "test_formats.h"
+#include "test_tensors.h"
 #include "test_util.h"
 
 using namespace qrt_test;
 
 namespace {
 
-constexpr double kUnitRoundoff = 1.0 / (1 << 24);  // 2^-24: one FP32 rounding, relative
 constexpr float kInf = std::numeric_limits<float>::infinity();
 const float kNaN = std::nanf("");
-
-constexpr qrt_dtype kFloatDtypes[] = {QRT_DTYPE_F32, QRT_DTYPE_F16, QRT_DTYPE_BF16};
-
-// F16: 1 sign bit, 5 exponent bits (bias 15), 10 mantissa bits; exponent 0 holds subnormals in units
-// of 2^-24.
-float from_f16(uint16_t bits) {
-    const int exponent = (bits >> 10) & 0x1f;
-    const int mantissa = bits & 0x3ff;
-    double magnitude;
-    if (exponent == 0) {
-        magnitude = std::ldexp(mantissa, -24);
-    } else if (exponent == 31) {
-        magnitude = mantissa != 0 ? std::nan("") : std::numeric_limits<double>::infinity();
-    } else {
-        magnitude = std::ldexp(1024 + mantissa, exponent - 25);
-    }
-    return static_cast<float>((bits & 0x8000) != 0 ? -magnitude : magnitude);
-}
-
-// Rounds to the nearest F16, ties to even: values in [2^(e-1), 2^e) are multiples of 2^(e-11), and
-// nothing is finer than 2^-24.
-uint16_t to_f16(float value) {
-    const uint16_t sign = std::signbit(value) ? 0x8000 : 0;
-    if (std::isnan(value)) return 0x7e00;
-    const double magnitude = std::fabs(static_cast<double>(value));
-    if (magnitude >= 65520.0) return sign | 0x7c00;  // at or past the rounding midpoint above 65504
-    int exponent = 0;
-    std::frexp(magnitude, &exponent);
-    const int quantum = std::max(exponent - 11, -24);
-    const int units = static_cast<int>(std::nearbyint(std::ldexp(magnitude, -quantum)));  // ties to even
-    // Below 1024 units the value is subnormal; from there on, exponent field (quantum + 25) and mantissa
-    // (units - 1024) add up to this, and a carry to 2048 units lands on the next exponent by itself.
-    const int bits = units < 1024 ? units : ((quantum + 24) << 10) + units;
-    return static_cast<uint16_t>(sign | bits);
-}
-
-// Host storage for a tensor of one float dtype; get() returns exactly the value the library reads.
-class FloatBuffer {
-public:
-    FloatBuffer(qrt_dtype dtype, const std::vector<float>& values)
-        : dtype_(dtype), bytes_(values.size() * qrt_dtype_size(dtype)) {
-        for (size_t i = 0; i < values.size(); ++i) set(i, values[i]);
-    }
-    FloatBuffer(qrt_dtype dtype, size_t count, float fill) : FloatBuffer(dtype, std::vector<float>(count, fill)) {}
-
-    qrt_dtype dtype() const { return dtype_; }
-    size_t size() const { return bytes_.size() / qrt_dtype_size(dtype_); }
-    void* data() { return bytes_.data(); }
-    const std::vector<unsigned char>& bytes() const { return bytes_; }
-
-    float get(size_t i) const {
-        if (dtype_ == QRT_DTYPE_F32) {
-            float value;
-            std::memcpy(&value, &bytes_[4 * i], 4);
-            return value;
-        }
-        uint16_t bits;
-        std::memcpy(&bits, &bytes_[2 * i], 2);
-        return dtype_ == QRT_DTYPE_F16 ? from_f16(bits) : from_bf16(bits);
-    }
-
-    void set(size_t i, float value) {
-        if (dtype_ == QRT_DTYPE_F32) {
-            std::memcpy(&bytes_[4 * i], &value, 4);
-            return;
-        }
-        const uint16_t bits = dtype_ == QRT_DTYPE_F16 ? to_f16(value) : to_bf16(value);
-        std::memcpy(&bytes_[2 * i], &bits, 2);
-    }
-
-    std::vector<float> values() const {
-        std::vector<float> out(size());
-        for (size_t i = 0; i < out.size(); ++i) out[i] = get(i);
-        return out;
-    }
-
-private:
-    qrt_dtype dtype_;
-    std::vector<unsigned char> bytes_;
-};
-
-// A [rows, cols] descriptor whose rows are row_stride elements apart.
-qrt_tensor matrix(void* data, qrt_dtype dtype, int64_t rows, int64_t cols, int64_t row_stride) {
-    qrt_tensor t = tensor(data, dtype, {rows, cols});
-    t.strides[0] = row_stride;
-    return t;
-}
-
-// Half the spacing of the output dtype's values, relative: the error of rounding the FP32 result once.
-double output_rounding(qrt_dtype dtype) {
-    switch (dtype) {
-        case QRT_DTYPE_F16: return 1.0 / (1 << 11);
-        case QRT_DTYPE_BF16: return 1.0 / (1 << 8);
-        default: return 0.0;
-    }
-}
-
-// Below 2^-14 F16 values are multiples of 2^-24, so rounding there costs up to 2^-25 absolute.
-double output_underflow(qrt_dtype dtype) { return dtype == QRT_DTYPE_F16 ? 1.0 / (1 << 25) : 0.0; }
 
 // Softmax and log-softmax of one row, in double, straight from the definition.
 std::vector<double> reference_softmax(const std::vector<float>& row, bool logarithm) {
@@ -138,14 +41,6 @@ std::vector<double> reference_rows(const std::vector<float>& x, int64_t rows, in
     return out;
 }
 
-std::vector<float> gather_rows(const FloatBuffer& buffer, int64_t rows, int64_t cols, int64_t row_stride) {
-    std::vector<float> out;
-    for (int64_t r = 0; r < rows; ++r) {
-        for (int64_t c = 0; c < cols; ++c) out.push_back(buffer.get(static_cast<size_t>(r * row_stride + c)));
-    }
-    return out;
-}
-
 // Tolerances, for inputs taken as exact (the reference reads the values the library reads):
 //  softmax: exp(x − max) is within 2 roundings of exact (expf is within 1 ulp), the sum of V such terms
 //  within V more, the division one more: relative (V + 3)·2^-24. Rounding x − max costs |x − max|·2^-24
@@ -154,11 +49,6 @@ std::vector<float> gather_rows(const FloatBuffer& buffer, int64_t rows, int64_t 
 //  log_softmax: log(sum) carries the sum's relative error V·2^-24 as an absolute one plus 2 roundings
 //  (logf within 1 ulp) relative to |log sum|; x − max and the last subtraction one each relative to
 //  |x − max| and |y|, both <= |y|: absolute (V + 2)·2^-24, relative 4·2^-24, then the output rounding.
-struct Tolerance {
-    double atol;
-    double rtol;
-};
-
 Tolerance softmax_tolerance(int64_t cols, qrt_dtype out) {
     return {kUnitRoundoff + output_underflow(out), (cols + 3) * kUnitRoundoff + output_rounding(out)};
 }
@@ -188,7 +78,7 @@ void check_rows_op(RowOp op, bool logarithm, qrt_dtype x_dtype, qrt_dtype y_dtyp
                   logarithm ? "log_softmax" : "softmax", qrt_dtype_name(x_dtype), qrt_dtype_name(y_dtype),
                   static_cast<long long>(rows), static_cast<long long>(cols), static_cast<long long>(x_stride),
                   static_cast<long long>(y_stride), spread);
-    all_close(gather_rows(y, rows, cols, y_stride), expected, tol.atol, tol.rtol, what);
+    all_close(read_rows(y, rows, cols, y_stride), expected, tol.atol, tol.rtol, what);
     QRT_CHECK(x.bytes() == x_before);
     for (int64_t r = 0; r < rows; ++r) {
         for (int64_t c = cols; c < y_stride; ++c) QRT_CHECK(y.get(static_cast<size_t>(r * y_stride + c)) == -7.0f);

@@ -1,6 +1,7 @@
-// A small harness for the CTest programs: checks that count failures, seeded random data, host tensor
-// descriptors and tolerance comparisons. Tests call libqrt only through qrt.h, like any user, and
-// compute their expectations with naive loops written here, independently of the library's kernels.
+// A small harness for the CTest programs: checks that count failures, seeded random data and host tensor
+// descriptors. Tests call libqrt only through qrt.h, like any user, and compute their expectations with
+// naive loops written here, independently of the library's kernels: reference format conversions are in
+// test_formats.h, host float storage in test_tensors.h and error bounds and comparisons in test_bounds.h.
 #pragma once
 
 #include <cmath>
@@ -74,22 +75,29 @@ inline int skip(const char* test_name, const std::string& reason) {
 
 inline qrt_device cpu_device() { return qrt_device{QRT_BACKEND_CPU, 0}; }
 
-// A CPU stream for the lifetime of a test.
-class CpuStream {
+// A stream on one device for the lifetime of a test. No check can run without it, so failing to create
+// it ends the program.
+class ScopedStream {
 public:
-    CpuStream() {
-        if (qrt_stream_create(cpu_device(), &stream_) != QRT_STATUS_OK) {
-            std::fprintf(stderr, "cannot create a CPU stream: %s\n", qrt_last_error());
+    ScopedStream(qrt_device device, const char* backend_name) {
+        if (qrt_stream_create(device, &stream_) != QRT_STATUS_OK) {
+            std::fprintf(stderr, "cannot create a %s stream: %s\n", backend_name, qrt_last_error());
             std::exit(1);
         }
     }
-    ~CpuStream() { qrt_stream_destroy(stream_); }
-    CpuStream(const CpuStream&) = delete;
-    CpuStream& operator=(const CpuStream&) = delete;
+    ~ScopedStream() { qrt_stream_destroy(stream_); }
+    ScopedStream(const ScopedStream&) = delete;
+    ScopedStream& operator=(const ScopedStream&) = delete;
     operator qrt_stream*() const { return stream_; }
 
 private:
     qrt_stream* stream_ = nullptr;
+};
+
+// A CPU stream for the lifetime of a test.
+class CpuStream : public ScopedStream {
+public:
+    CpuStream() : ScopedStream(cpu_device(), "CPU") {}
 };
 
 // A row-major contiguous descriptor over host memory.
@@ -107,6 +115,14 @@ inline qrt_tensor tensor(void* data, qrt_dtype dtype, std::initializer_list<int6
         stride *= t.shape[d] > 1 ? t.shape[d] : 1;  // keep strides positive next to empty dimensions
     }
     t.device = device;
+    return t;
+}
+
+// A [rows, cols] descriptor whose rows are row_stride elements apart: padded rows, or a column block of a
+// wider matrix.
+inline qrt_tensor matrix(void* data, qrt_dtype dtype, int64_t rows, int64_t cols, int64_t row_stride) {
+    qrt_tensor t = tensor(data, dtype, {rows, cols});
+    t.strides[0] = row_stride;
     return t;
 }
 
@@ -138,67 +154,5 @@ public:
 private:
     std::mt19937 engine_;
 };
-
-// Reference conversions written from the format definitions, for building inputs and expectations.
-// (BF16: the top 16 bits of an FP32, rounded to nearest even.)
-inline uint16_t to_bf16(float value) {
-    uint32_t bits;
-    std::memcpy(&bits, &value, 4);
-    if (std::isnan(value)) return static_cast<uint16_t>((bits >> 16) | 0x40);
-    const uint32_t lower = bits & 0xffffu;
-    uint32_t upper = bits >> 16;
-    if (lower > 0x8000u || (lower == 0x8000u && (upper & 1u))) ++upper;
-    return static_cast<uint16_t>(upper);
-}
-
-inline float from_bf16(uint16_t value) {
-    const uint32_t bits = static_cast<uint32_t>(value) << 16;
-    float result;
-    std::memcpy(&result, &bits, 4);
-    return result;
-}
-
-// Rounds every value through BF16, so a test's FP32 expectation sees the same inputs as the kernel.
-inline std::vector<uint16_t> to_bf16(const std::vector<float>& values) {
-    std::vector<uint16_t> out(values.size());
-    for (size_t i = 0; i < values.size(); ++i) out[i] = to_bf16(values[i]);
-    return out;
-}
-
-inline std::vector<float> from_bf16(const std::vector<uint16_t>& values) {
-    std::vector<float> out(values.size());
-    for (size_t i = 0; i < values.size(); ++i) out[i] = from_bf16(values[i]);
-    return out;
-}
-
-// Compares actual with expected elementwise: |a - e| <= atol + rtol * |e|. Reports the worst element.
-inline bool all_close(const std::vector<float>& actual, const std::vector<double>& expected, double atol,
-                      double rtol, const char* what) {
-    if (actual.size() != expected.size()) {
-        std::fprintf(stderr, "%s: size %zu, expected %zu\n", what, actual.size(), expected.size());
-        ++failures();
-        return false;
-    }
-    size_t worst = 0;
-    double worst_excess = -1.0;
-    size_t bad = 0;
-    for (size_t i = 0; i < actual.size(); ++i) {
-        const double error = std::fabs(static_cast<double>(actual[i]) - expected[i]);
-        const double allowed = atol + rtol * std::fabs(expected[i]);
-        const double excess = std::isnan(actual[i]) != std::isnan(expected[i]) ? 1e30 : error - allowed;
-        if (excess > 0) ++bad;
-        if (excess > worst_excess) {
-            worst_excess = excess;
-            worst = i;
-        }
-    }
-    if (bad > 0) {
-        std::fprintf(stderr, "%s: %zu of %zu elements out of tolerance (atol %g, rtol %g); worst at %zu: %.9g vs %.9g\n",
-                     what, bad, actual.size(), atol, rtol, worst, actual[worst], expected[worst]);
-        ++failures();
-        return false;
-    }
-    return true;
-}
 
 }  // namespace qrt_test
