@@ -287,8 +287,8 @@ QRT_API qrt_status qrt_quantize_int8(qrt_stream* stream, const qrt_tensor* x, co
 ///  a_zero_point I32 with one element or NULL; w I8 [N, K]; w_scale F32/F16/BF16 with one element
 ///  (per tensor) or N elements (per channel, e.g. [N] or [N, 1]).
 QRT_API qrt_status qrt_gemm_w8a8_int8(qrt_stream* stream, const qrt_tensor* a, const qrt_tensor* a_scale,
-                                      const qrt_tensor* a_zero_point, const qrt_tensor* w,
-                                      const qrt_tensor* w_scale, const qrt_tensor* bias, qrt_tensor* y);
+                                      const qrt_tensor* a_zero_point, const qrt_tensor* w, const qrt_tensor* w_scale,
+                                      const qrt_tensor* bias, qrt_tensor* y);
 
 /// Quantizes float activations x [..., K] to F8_E4M3 q (same shape), rounding to nearest even and
 /// saturating to ±448.
@@ -340,13 +340,11 @@ QRT_API qrt_status qrt_layer_norm(qrt_stream* stream, const qrt_tensor* x, const
 
 /// Rotary embedding from positions: angle[t][i] = positions[t] · inv_freq[i] in FP32.
 /// positions I32 or I64 [T]; inv_freq F32 [R/2].
-QRT_API qrt_status qrt_rope(qrt_stream* stream, qrt_tensor* x, const qrt_tensor* positions,
-                            const qrt_tensor* inv_freq);
+QRT_API qrt_status qrt_rope(qrt_stream* stream, qrt_tensor* x, const qrt_tensor* positions, const qrt_tensor* inv_freq);
 
 /// Rotary embedding from explicit per-token tables cos and sin, F32 [T, R/2] — the form Pixtral's 2-D,
 /// Qwen2-VL's vision 2-D and M-RoPE reduce to.
-QRT_API qrt_status qrt_rope_cos_sin(qrt_stream* stream, qrt_tensor* x, const qrt_tensor* cos,
-                                    const qrt_tensor* sin);
+QRT_API qrt_status qrt_rope_cos_sin(qrt_stream* stream, qrt_tensor* x, const qrt_tensor* cos, const qrt_tensor* sin);
 
 /* ---------------------------------------------------------------------------------------------------
  * Activations. Tensors are [..., H] with contiguous rows; y may alias an input.
@@ -387,8 +385,7 @@ QRT_API qrt_status qrt_log_softmax(qrt_stream* stream, const qrt_tensor* x, qrt_
 QRT_API qrt_status qrt_argmax(qrt_stream* stream, const qrt_tensor* x, qrt_tensor* indices);
 
 /// y[t] = table[ids[t]]. ids I32 or I64 [...] (all in [0, V)); table [V, D] float; y [..., D] float.
-QRT_API qrt_status qrt_embedding(qrt_stream* stream, const qrt_tensor* ids, const qrt_tensor* table,
-                                 qrt_tensor* y);
+QRT_API qrt_status qrt_embedding(qrt_stream* stream, const qrt_tensor* ids, const qrt_tensor* table, qrt_tensor* y);
 
 /* ---------------------------------------------------------------------------------------------------
  * Attention
@@ -406,9 +403,9 @@ QRT_API qrt_status qrt_embedding(qrt_stream* stream, const qrt_tensor* ids, cons
 ///  causal: 1 to let a query at position p see keys at positions ≤ p; 0 to see its whole segment.
 ///  sliding_window: 0, or W > 0 to let a query at position p see only keys at positions > p − W.
 ///  scale multiplies q·k before the softmax (usually 1/√D).
-QRT_API qrt_status qrt_attention(qrt_stream* stream, const qrt_tensor* q, const qrt_tensor* k,
-                                 const qrt_tensor* v, const qrt_tensor* segments, float scale, int32_t causal,
-                                 int32_t sliding_window, qrt_tensor* out);
+QRT_API qrt_status qrt_attention(qrt_stream* stream, const qrt_tensor* q, const qrt_tensor* k, const qrt_tensor* v,
+                                 const qrt_tensor* segments, float scale, int32_t causal, int32_t sliding_window,
+                                 qrt_tensor* out);
 
 #ifdef __cplusplus
 }

@@ -51,10 +51,8 @@ struct Reference {
 // (2t² + 1)·ε relative, as |t·erfc'(t)/erfc(t)| ≤ 2t² + 1: with the product, 11 + 2x² units.
 Reference reference(qrt_activation activation, double x) {
     switch (activation) {
-        case QRT_ACTIVATION_SILU:
-            return {x / (1 + std::exp(-x)), 6 * kUnitRoundoff};
-        case QRT_ACTIVATION_GELU:
-            return {0.5 * x * std::erfc(-x / std::sqrt(2.0)), (11 + 2 * x * x) * kUnitRoundoff};
+        case QRT_ACTIVATION_SILU: return {x / (1 + std::exp(-x)), 6 * kUnitRoundoff};
+        case QRT_ACTIVATION_GELU: return {0.5 * x * std::erfc(-x / std::sqrt(2.0)), (11 + 2 * x * x) * kUnitRoundoff};
         case QRT_ACTIVATION_GELU_TANH: {
             const double w = std::sqrt(2 / kPi) * (x + 0.044715 * x * x * x);
             return {x / (1 + std::exp(-2 * w)), (6 + 8 * std::fabs(2 * w)) * kUnitRoundoff};
@@ -75,8 +73,8 @@ void check_values(const std::vector<float>& actual, const std::vector<double>& e
         if (!(std::fabs(actual[i] - expected[i]) <= allowed) && bad++ == 0) first = i;
     }
     if (bad > 0) {
-        std::fprintf(stderr, "%s: %zu of %zu elements out of tolerance; first at %zu: %.9g vs %.9g\n", what.c_str(), bad,
-                     actual.size(), first, actual[first], expected[first]);
+        std::fprintf(stderr, "%s: %zu of %zu elements out of tolerance; first at %zu: %.9g vs %.9g\n", what.c_str(),
+                     bad, actual.size(), first, actual[first], expected[first]);
         ++failures();
     }
 }
@@ -117,7 +115,8 @@ void test_activate(qrt_stream* stream, Random& random) {
     for (qrt_activation activation : kActivations) {
         for (Shape shape : kShapes) {
             for (qrt_dtype x : kFloatDtypes) {
-                for (qrt_dtype y : kFloatDtypes) check_activate(stream, activation, x, y, shape, shape.cols, false, random);
+                for (qrt_dtype y : kFloatDtypes)
+                    check_activate(stream, activation, x, y, shape, shape.cols, false, random);
                 check_activate(stream, activation, x, x, shape, shape.cols, true, random);
             }
         }
@@ -159,8 +158,8 @@ void test_activate_extremes(qrt_stream* stream) {
 }
 
 // y = act(gate) · up: one more FP32 rounding, for the product with up.
-void check_gated(qrt_stream* stream, qrt_activation activation, qrt_dtype g_dtype, qrt_dtype u_dtype,
-                 qrt_dtype y_dtype, Shape shape, Random& random) {
+void check_gated(qrt_stream* stream, qrt_activation activation, qrt_dtype g_dtype, qrt_dtype u_dtype, qrt_dtype y_dtype,
+                 Shape shape, Random& random) {
     const size_t count = static_cast<size_t>(shape.rows * shape.cols);
     FloatBuffer gate(g_dtype, random.uniform(count, -8.0f, 8.0f));
     FloatBuffer up(u_dtype, random.normal(count, 2.0f));
@@ -203,10 +202,10 @@ void check_gated_fused(qrt_stream* stream, qrt_activation activation, qrt_dtype 
     qrt_tensor y = tensor(separate.data(), dtype, {shape.rows, shape.cols});
     qrt_tensor* target = output == 0 ? &y : output == 1 ? &gate : &up;
     QRT_CHECK_OK(qrt_activate_gated(stream, activation, &gate, &up, target));
-    const std::vector<float> actual = output == 0 ? read_rows(separate, shape.rows, shape.cols, shape.cols)
-                                      : output == 1 ? read_rows(fused, shape.rows, shape.cols, width)
-                                                    : read_rows(fused, shape.rows, shape.cols, width,
-                                                                static_cast<size_t>(shape.cols));
+    const std::vector<float> actual =
+        output == 0   ? read_rows(separate, shape.rows, shape.cols, shape.cols)
+        : output == 1 ? read_rows(fused, shape.rows, shape.cols, width)
+                      : read_rows(fused, shape.rows, shape.cols, width, static_cast<size_t>(shape.cols));
     const char* names[] = {"fused, y separate", "fused, y over gate", "fused, y over up"};
     check_values(actual, expected, error, dtype,
                  label("activate_gated", activation, {dtype}, shape) + " " + names[output]);

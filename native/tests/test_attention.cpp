@@ -40,9 +40,7 @@ struct Problem {
     float scale = 0.0f;  // 0: 1/√D
 };
 
-float scale_of(const Problem& p) {
-    return p.scale != 0.0f ? p.scale : 1.0f / std::sqrt(static_cast<float>(p.q.dim));
-}
+float scale_of(const Problem& p) { return p.scale != 0.0f ? p.scale : 1.0f / std::sqrt(static_cast<float>(p.q.dim)); }
 
 Problem simple_problem(int64_t q_tokens, int64_t k_tokens, int64_t q_heads, int64_t kv_heads, int64_t dim,
                        int64_t value_dim, int32_t causal) {
@@ -169,11 +167,11 @@ void check_problem(const Problem& p, Random& random, qrt_dtype q_dtype, qrt_dtyp
     const std::vector<double> actual = gather(b.out, p.out);
     const Tolerance tol = attention_tolerance(p, out_dtype);
     char what[200];
-    std::snprintf(what, sizeof what, "%s: q %s k %s v %s out %s, Tq %lld Tk %lld Hq %lld Hkv %lld D %lld Dv %lld",
-                  name, qrt_dtype_name(q_dtype), qrt_dtype_name(k_dtype), qrt_dtype_name(v_dtype),
-                  qrt_dtype_name(out_dtype), static_cast<long long>(p.q.tokens), static_cast<long long>(p.k.tokens),
-                  static_cast<long long>(p.q.heads), static_cast<long long>(p.k.heads),
-                  static_cast<long long>(p.q.dim), static_cast<long long>(p.v.dim));
+    std::snprintf(what, sizeof what, "%s: q %s k %s v %s out %s, Tq %lld Tk %lld Hq %lld Hkv %lld D %lld Dv %lld", name,
+                  qrt_dtype_name(q_dtype), qrt_dtype_name(k_dtype), qrt_dtype_name(v_dtype), qrt_dtype_name(out_dtype),
+                  static_cast<long long>(p.q.tokens), static_cast<long long>(p.k.tokens),
+                  static_cast<long long>(p.q.heads), static_cast<long long>(p.k.heads), static_cast<long long>(p.q.dim),
+                  static_cast<long long>(p.v.dim));
     all_close(std::vector<float>(actual.begin(), actual.end()), expected, tol.atol, tol.rtol, what);
 }
 
@@ -380,9 +378,8 @@ void test_bad_arguments() {
     qrt_tensor out_t = tensor(out.data(), QRT_DTYPE_F32, {4, 4, 8});
     const float scale = 0.35f;
     auto attend = [&](const qrt_tensor* qq, const qrt_tensor* kk, const qrt_tensor* vv, const qrt_tensor* segments,
-                      float s, int32_t causal, int32_t window, qrt_tensor* o) {
-        return qrt_attention(stream, qq, kk, vv, segments, s, causal, window, o);
-    };
+                      float s, int32_t causal, int32_t window,
+                      qrt_tensor* o) { return qrt_attention(stream, qq, kk, vv, segments, s, causal, window, o); };
     QRT_CHECK_OK(attend(&q_t, &k_t, &v_t, nullptr, scale, 1, 0, &out_t));
 
     QRT_CHECK_FAILS(qrt_attention(nullptr, &q_t, &k_t, &v_t, nullptr, scale, 1, 0, &out_t), QRT_STATUS_INVALID_ARGUMENT,

@@ -60,8 +60,8 @@ struct Tolerance {
 };
 
 // Compares actual with expected elementwise: |a - e| <= atol + rtol * |e|. Reports the worst element.
-inline bool all_close(const std::vector<float>& actual, const std::vector<double>& expected, double atol,
-                      double rtol, const char* what) {
+inline bool all_close(const std::vector<float>& actual, const std::vector<double>& expected, double atol, double rtol,
+                      const char* what) {
     if (actual.size() != expected.size()) {
         std::fprintf(stderr, "%s: size %zu, expected %zu\n", what, actual.size(), expected.size());
         ++failures();

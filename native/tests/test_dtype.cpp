@@ -109,8 +109,8 @@ uint32_t nearest_code(const Format& format, const CodeList& list, float value) {
     const uint32_t sign = std::signbit(value) ? format.sign_bit() : 0;
     const double magnitude = std::fabs(static_cast<double>(value));
     if (magnitude >= list.values.back()) return sign | list.codes.back();
-    const size_t above = static_cast<size_t>(std::upper_bound(list.values.begin(), list.values.end(), magnitude) -
-                                             list.values.begin());
+    const size_t above =
+        static_cast<size_t>(std::upper_bound(list.values.begin(), list.values.end(), magnitude) - list.values.begin());
     const size_t below = above - 1;
     const double distance_below = magnitude - list.values[below];
     const double distance_above = list.values[above] - magnitude;
@@ -153,8 +153,7 @@ std::vector<uint32_t> unpack(const Format& format, const std::vector<unsigned ch
     return codes;
 }
 
-void copy_contiguous(qrt_stream* stream, void* src, qrt_dtype src_dtype, void* dst, qrt_dtype dst_dtype,
-                     size_t count) {
+void copy_contiguous(qrt_stream* stream, void* src, qrt_dtype src_dtype, void* dst, qrt_dtype dst_dtype, size_t count) {
     qrt_tensor source = tensor(src, src_dtype, {static_cast<int64_t>(count)});
     qrt_tensor target = tensor(dst, dst_dtype, {static_cast<int64_t>(count)});
     QRT_CHECK_OK(qrt_copy(stream, &source, &target));
@@ -180,10 +179,10 @@ void test_decoding(qrt_stream* stream, const Format& format) {
         const double expected = decode(format, code);
         const float actual = dst[code];
         const bool negative = (code & format.sign_bit()) != 0;
-        const bool matches = std::isnan(expected)
-                                 ? std::isnan(actual) && std::signbit(actual) == negative
-                                 : float_bits(actual) == float_bits(static_cast<float>(expected));
-        if (!matches) report_mismatch(reported, format.name, code, float_bits(actual), float_bits(static_cast<float>(expected)));
+        const bool matches = std::isnan(expected) ? std::isnan(actual) && std::signbit(actual) == negative
+                                                  : float_bits(actual) == float_bits(static_cast<float>(expected));
+        if (!matches)
+            report_mismatch(reported, format.name, code, float_bits(actual), float_bits(static_cast<float>(expected)));
     }
 }
 
@@ -213,19 +212,63 @@ std::vector<float> encoding_probes(const Format& format, const CodeList& list, R
     // Hand-picked edges: zeros, NaNs, infinities, FP32 extremes, and each format's ties, overflow
     // thresholds and smallest subnormals.
     const float hand_picked[] = {
-        0.0f, -0.0f, std::nanf(""), -std::nanf(""), bits_float(0x7f800001u), bits_float(0xffc00001u),
-        INFINITY, -INFINITY, FLT_MAX, -FLT_MAX, FLT_MIN, FLT_TRUE_MIN, -FLT_TRUE_MIN, 1e30f, -1e30f,
+        0.0f,
+        -0.0f,
+        std::nanf(""),
+        -std::nanf(""),
+        bits_float(0x7f800001u),
+        bits_float(0xffc00001u),
+        INFINITY,
+        -INFINITY,
+        FLT_MAX,
+        -FLT_MAX,
+        FLT_MIN,
+        FLT_TRUE_MIN,
+        -FLT_TRUE_MIN,
+        1e30f,
+        -1e30f,
         // BF16: ties at 1 + 2^-8 (down to 1) and 1 + 3·2^-8 (up); the largest value; subnormals.
-        1.00390625f, 1.01171875f, bits_float(0x7f7f0000u), bits_float(0x7f7f8000u), bits_float(0x7f7f7fffu),
-        std::ldexp(1.0f, -133), std::ldexp(1.0f, -134), std::nextafter(std::ldexp(1.0f, -134), 1.0f),
+        1.00390625f,
+        1.01171875f,
+        bits_float(0x7f7f0000u),
+        bits_float(0x7f7f8000u),
+        bits_float(0x7f7f7fffu),
+        std::ldexp(1.0f, -133),
+        std::ldexp(1.0f, -134),
+        std::nextafter(std::ldexp(1.0f, -134), 1.0f),
         // F16: largest 65504; 65520 is halfway to the next binade and rounds to infinity.
-        65504.0f, 65519.0f, std::nextafter(65520.0f, 0.0f), 65520.0f, 65536.0f, 1e5f, -65520.0f, -65519.99f,
-        std::ldexp(1.0f, -24), std::ldexp(1.0f, -25), std::nextafter(std::ldexp(1.0f, -25), 1.0f),
-        std::ldexp(1.0f, -14), std::ldexp(1.0f, -14) - std::ldexp(1.0f, -25), 1.00048828125f, 1.00146484375f,
+        65504.0f,
+        65519.0f,
+        std::nextafter(65520.0f, 0.0f),
+        65520.0f,
+        65536.0f,
+        1e5f,
+        -65520.0f,
+        -65519.99f,
+        std::ldexp(1.0f, -24),
+        std::ldexp(1.0f, -25),
+        std::nextafter(std::ldexp(1.0f, -25), 1.0f),
+        std::ldexp(1.0f, -14),
+        std::ldexp(1.0f, -14) - std::ldexp(1.0f, -25),
+        1.00048828125f,
+        1.00146484375f,
         // F8: largest 448; 464 is halfway to 480, which does not exist: everything beyond saturates.
-        448.0f, 449.0f, std::nextafter(464.0f, 0.0f), 464.0f, 465.0f, 480.0f, -500.0f, 1e9f,
-        std::ldexp(1.0f, -9), std::ldexp(1.0f, -10), std::nextafter(std::ldexp(1.0f, -10), 1.0f),
-        std::ldexp(1.0f, -6), 1.0625f, 1.1875f, 0.0137f, -0.0137f,
+        448.0f,
+        449.0f,
+        std::nextafter(464.0f, 0.0f),
+        464.0f,
+        465.0f,
+        480.0f,
+        -500.0f,
+        1e9f,
+        std::ldexp(1.0f, -9),
+        std::ldexp(1.0f, -10),
+        std::nextafter(std::ldexp(1.0f, -10), 1.0f),
+        std::ldexp(1.0f, -6),
+        1.0625f,
+        1.1875f,
+        0.0137f,
+        -0.0137f,
     };
     probes.insert(probes.end(), std::begin(hand_picked), std::end(hand_picked));
     return probes;

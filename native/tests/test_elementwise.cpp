@@ -140,7 +140,8 @@ std::vector<CopyCase> copy_cases() {
         {"[127, 5] from a transposed source", {{127, 5}, {1, 127}}, contiguous({127, 5})},
         {"[7, 17] into padded rows", contiguous({7, 17}), {{7, 17}, {20, 1}}},
         {"[3, 5, 7] every other element into a permuted layout", {{3, 5, 7}, {70, 14, 2}}, {{3, 5, 7}, {1, 3, 15}}},
-        {"[2, 1, 3, 1] with arbitrary strides on extent 1", {{2, 1, 3, 1}, {3, 999, 1, 777}},
+        {"[2, 1, 3, 1] with arbitrary strides on extent 1",
+         {{2, 1, 3, 1}, {3, 999, 1, 777}},
          {{2, 1, 3, 1}, {6, 5, 2, 1}}},
         {"[0, 5]", contiguous({0, 5}), contiguous({0, 5})},
         {"[257, 513] transposed, over several threads", {{257, 513}, {1, 257}}, contiguous({257, 513})},
@@ -228,7 +229,8 @@ void test_copy_bytes(qrt_stream* stream, Random& random) {
         Buffer src(dtype, storage_size(src_layout));
         Buffer dst(dtype, storage_size(dst_layout));
         for (size_t offset : src_offsets) {
-            for (size_t b = 0; b < size; ++b) src.element(offset)[b] = static_cast<unsigned char>(random.integer(0, 255));
+            for (size_t b = 0; b < size; ++b)
+                src.element(offset)[b] = static_cast<unsigned char>(random.integer(0, 255));
         }
         // Signalling NaNs with payloads, which a round trip through FP32 would quiet.
         const uint32_t f32_nan = 0x7f800001u;

@@ -165,7 +165,8 @@ void test_bad_arguments(qrt_stream* stream) {
     QRT_CHECK_FAILS(qrt_embedding(stream, &ids, &t, &f8_y), QRT_STATUS_INVALID_ARGUMENT, "argument 'y'");
     qrt_tensor narrow_y = tensor(y.data(), QRT_DTYPE_F32, {6, 3});
     QRT_CHECK_FAILS(qrt_embedding(stream, &ids, &t, &narrow_y), QRT_STATUS_INVALID_ARGUMENT, "argument 'y'");
-    QRT_CHECK(std::strstr(qrt_last_error(), "[6, 3]") != nullptr && std::strstr(qrt_last_error(), "[10, 4]") != nullptr);
+    QRT_CHECK(std::strstr(qrt_last_error(), "[6, 3]") != nullptr &&
+              std::strstr(qrt_last_error(), "[10, 4]") != nullptr);
     qrt_tensor short_y = tensor(y.data(), QRT_DTYPE_F32, {5, 4});
     QRT_CHECK_FAILS(qrt_embedding(stream, &ids, &t, &short_y), QRT_STATUS_INVALID_ARGUMENT, "argument 'y'");
     qrt_tensor no_ids = ids;

@@ -70,8 +70,8 @@ void check_case(Random& random, const Case& c, qrt_dtype w_scale_dtype, qrt_dtyp
             // rounding to y's dtype.
             const double u = unit_roundoff(y_dtype);
             expected.push_back(scaled + b);
-            bound.push_back(gamma_fp32(4) * (std::fabs(scaled) + std::fabs(b)) * (1.0 + u) +
-                            u * std::fabs(scaled + b) + underflow_error(y_dtype));
+            bound.push_back(gamma_fp32(4) * (std::fabs(scaled) + std::fabs(b)) * (1.0 + u) + u * std::fabs(scaled + b) +
+                            underflow_error(y_dtype));
             actual.push_back(load_element(y.data(), y_dtype, static_cast<size_t>(m * c.n + n)));
         }
     }

@@ -85,8 +85,8 @@ struct Shape {
 const Shape kShapes[] = {{1, 1}, {3, 7}, {7, 17}, {17, 33}, {5, 127}, {33, 1000}, {2, 4096}};
 
 std::string label(const char* op, qrt_dtype x, qrt_dtype w, qrt_dtype y, Shape shape) {
-    return std::string(op) + " x " + qrt_dtype_name(x) + " weight " + qrt_dtype_name(w) + " y " +
-           qrt_dtype_name(y) + " [" + std::to_string(shape.rows) + ", " + std::to_string(shape.cols) + "]";
+    return std::string(op) + " x " + qrt_dtype_name(x) + " weight " + qrt_dtype_name(w) + " y " + qrt_dtype_name(y) +
+           " [" + std::to_string(shape.rows) + ", " + std::to_string(shape.cols) + "]";
 }
 
 // Rows are stored row_stride apart, so padded rows are covered as well as packed ones.
@@ -153,8 +153,8 @@ void test_rms_norm_layouts(qrt_stream* stream, Random& random) {
 
 // residual = round(x + residual): the FP32 sum of the two stored values, rounded to residual's dtype, is
 // exactly defined, so it must match bit for bit; y is then rms_norm of the new residual.
-void check_add_rms_norm(qrt_stream* stream, qrt_dtype x_dtype, qrt_dtype r_dtype, qrt_dtype w_dtype,
-                        qrt_dtype y_dtype, Shape shape, bool y_is_x, Random& random) {
+void check_add_rms_norm(qrt_stream* stream, qrt_dtype x_dtype, qrt_dtype r_dtype, qrt_dtype w_dtype, qrt_dtype y_dtype,
+                        Shape shape, bool y_is_x, Random& random) {
     const size_t count = static_cast<size_t>(shape.rows * shape.cols);
     FloatBuffer x(x_dtype, random.normal(count, 1.0f));
     FloatBuffer residual(r_dtype, random.normal(count, 4.0f));
@@ -189,7 +189,8 @@ void test_add_rms_norm(qrt_stream* stream, Random& random) {
                 }
             }
         }
-        for (qrt_dtype dtype : kFloatDtypes) check_add_rms_norm(stream, dtype, dtype, dtype, dtype, shape, true, random);
+        for (qrt_dtype dtype : kFloatDtypes)
+            check_add_rms_norm(stream, dtype, dtype, dtype, dtype, shape, true, random);
     }
 }
 
@@ -262,7 +263,8 @@ void test_layer_norm(qrt_stream* stream, Random& random) {
             for (qrt_dtype w : kFloatDtypes) {
                 for (qrt_dtype y : kFloatDtypes) {
                     check_layer_norm(stream, x, w, nullptr, y, shape, shape.cols, 0.0f, random);
-                    for (const qrt_dtype& b : kFloatDtypes) check_layer_norm(stream, x, w, &b, y, shape, shape.cols, 0.0f, random);
+                    for (const qrt_dtype& b : kFloatDtypes)
+                        check_layer_norm(stream, x, w, &b, y, shape, shape.cols, 0.0f, random);
                 }
             }
         }
@@ -276,8 +278,8 @@ void test_layer_norm(qrt_stream* stream, Random& random) {
     // y may be x.
     FloatBuffer x(QRT_DTYPE_BF16, random.normal(5 * 77, 1.0f));
     FloatBuffer w(QRT_DTYPE_F32, random.uniform(77, 0.5f, 1.5f));
-    const auto expected = reference_layer_norm(read_rows(x, 5, 77, 77), read_rows(w, 1, 77, 77), nullptr, 5, 77, 1e-5f,
-                                               QRT_DTYPE_BF16);
+    const auto expected =
+        reference_layer_norm(read_rows(x, 5, 77, 77), read_rows(w, 1, 77, 77), nullptr, 5, 77, 1e-5f, QRT_DTYPE_BF16);
     qrt_tensor tx = tensor(x.data(), QRT_DTYPE_BF16, {5, 77});
     qrt_tensor tw = tensor(w.data(), QRT_DTYPE_F32, {77});
     QRT_CHECK_OK(qrt_layer_norm(stream, &tx, &tw, nullptr, 1e-5f, &tx));
@@ -349,8 +351,10 @@ void test_bad_arguments(qrt_stream* stream) {
     QRT_CHECK_FAILS(qrt_rms_norm(stream, &tx, nullptr, 1e-6f, &ty), QRT_STATUS_INVALID_ARGUMENT, "argument 'weight'");
     QRT_CHECK_FAILS(qrt_rms_norm(stream, &tx, &tw, 1e-6f, nullptr), QRT_STATUS_INVALID_ARGUMENT, "argument 'y'");
     QRT_CHECK_FAILS(qrt_rms_norm(stream, &int_x, &tw, 1e-6f, &ty), QRT_STATUS_INVALID_ARGUMENT, "argument 'x'");
-    QRT_CHECK_FAILS(qrt_rms_norm(stream, &tx, &f8_weight, 1e-6f, &ty), QRT_STATUS_INVALID_ARGUMENT, "argument 'weight'");
-    QRT_CHECK_FAILS(qrt_rms_norm(stream, &tx, &short_weight, 1e-6f, &ty), QRT_STATUS_INVALID_ARGUMENT, "argument 'weight'");
+    QRT_CHECK_FAILS(qrt_rms_norm(stream, &tx, &f8_weight, 1e-6f, &ty), QRT_STATUS_INVALID_ARGUMENT,
+                    "argument 'weight'");
+    QRT_CHECK_FAILS(qrt_rms_norm(stream, &tx, &short_weight, 1e-6f, &ty), QRT_STATUS_INVALID_ARGUMENT,
+                    "argument 'weight'");
     QRT_CHECK_OK(qrt_rms_norm(stream, &tx, &strided_weight, 1e-6f, &ty));
     QRT_CHECK_FAILS(qrt_rms_norm(stream, &tx, &gapped_weight, 1e-6f, &ty), QRT_STATUS_INVALID_ARGUMENT, "contiguous");
     QRT_CHECK_FAILS(qrt_rms_norm(stream, &column_x, &short_weight, 1e-6f, &ty), QRT_STATUS_INVALID_ARGUMENT,

@@ -84,8 +84,8 @@ Tolerance rope_tolerance(qrt_dtype dtype) {
 }
 
 // Compares x, rotated by the library, with the reference rotation of its contents before.
-void check_rotated(const FloatBuffer& x, const FloatBuffer& before, const HeadsLayout& layout,
-                   const Rotation& rotation, const char* what) {
+void check_rotated(const FloatBuffer& x, const FloatBuffer& before, const HeadsLayout& layout, const Rotation& rotation,
+                   const char* what) {
     const Tolerance tol = rope_tolerance(x.dtype());
     all_close(x.values(), reference_rope(widen(before.values()), layout, rotation), tol.atol, tol.rtol, what);
 }
@@ -129,7 +129,7 @@ void check_untouched(const FloatBuffer& before, const FloatBuffer& after, const 
 void test_rope_values(Random& random) {
     CpuStream stream;
     // tokens, heads, dim, half
-    const int64_t shapes[][4] = {{1, 1, 2, 1}, {3, 2, 8, 4}, {7, 3, 64, 32}, {17, 4, 128, 64},
+    const int64_t shapes[][4] = {{1, 1, 2, 1},   {3, 2, 8, 4},  {7, 3, 64, 32}, {17, 4, 128, 64},
                                  {5, 2, 34, 17}, {33, 1, 6, 3}, {2, 5, 127, 63}};
     for (qrt_dtype dtype : kFloatDtypes) {
         for (qrt_dtype index_dtype : {QRT_DTYPE_I32, QRT_DTYPE_I64}) {

@@ -221,7 +221,7 @@ std::vector<int64_t> run_argmax(qrt_stream* stream, FloatBuffer& x, int64_t rows
     std::vector<int64_t> wide(static_cast<size_t>(rows), -1);
     std::vector<int32_t> narrow(static_cast<size_t>(rows), -1);
     qrt_tensor indices = index_dtype == QRT_DTYPE_I64 ? tensor(wide.data(), QRT_DTYPE_I64, {rows})
-                                                       : tensor(narrow.data(), QRT_DTYPE_I32, {rows});
+                                                      : tensor(narrow.data(), QRT_DTYPE_I32, {rows});
     QRT_CHECK_OK(qrt_argmax(stream, &x_t, &indices));
     if (index_dtype == QRT_DTYPE_I32) std::copy(narrow.begin(), narrow.end(), wide.begin());
     return wide;

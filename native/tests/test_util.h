@@ -23,39 +23,39 @@ inline int& failures() {
     return count;
 }
 
-#define QRT_CHECK(condition)                                                                       \
-    do {                                                                                           \
-        if (!(condition)) {                                                                        \
-            std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #condition);     \
-            ++::qrt_test::failures();                                                              \
-        }                                                                                          \
-    } while (0)
+#define QRT_CHECK(condition)                                                             \
+  do {                                                                                   \
+    if (!(condition)) {                                                                  \
+      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #condition); \
+      ++::qrt_test::failures();                                                          \
+    }                                                                                    \
+  } while (0)
 
 // Checks a call succeeded; prints the library's message otherwise.
-#define QRT_CHECK_OK(call)                                                                         \
-    do {                                                                                           \
-        qrt_status status_ = (call);                                                               \
-        if (status_ != QRT_STATUS_OK) {                                                            \
-            std::fprintf(stderr, "%s:%d: %s returned %s: %s\n", __FILE__, __LINE__, #call,          \
-                         qrt_status_name(status_), qrt_last_error());                              \
-            ++::qrt_test::failures();                                                              \
-        }                                                                                          \
-    } while (0)
+#define QRT_CHECK_OK(call)                                                                                     \
+  do {                                                                                                         \
+    qrt_status status_ = (call);                                                                               \
+    if (status_ != QRT_STATUS_OK) {                                                                            \
+      std::fprintf(stderr, "%s:%d: %s returned %s: %s\n", __FILE__, __LINE__, #call, qrt_status_name(status_), \
+                   qrt_last_error());                                                                          \
+      ++::qrt_test::failures();                                                                                \
+    }                                                                                                          \
+  } while (0)
 
 // Checks a call failed with `expected` and that the message mentions `fragment` (e.g. the argument name).
-#define QRT_CHECK_FAILS(call, expected, fragment)                                                  \
-    do {                                                                                           \
-        qrt_status status_ = (call);                                                               \
-        if (status_ != (expected)) {                                                               \
-            std::fprintf(stderr, "%s:%d: %s returned %s, expected %s (%s)\n", __FILE__, __LINE__,   \
-                         #call, qrt_status_name(status_), qrt_status_name(expected), qrt_last_error()); \
-            ++::qrt_test::failures();                                                              \
-        } else if (std::strstr(qrt_last_error(), (fragment)) == nullptr) {                         \
-            std::fprintf(stderr, "%s:%d: message of %s lacks \"%s\": %s\n", __FILE__, __LINE__,     \
-                         #call, (fragment), qrt_last_error());                                     \
-            ++::qrt_test::failures();                                                              \
-        }                                                                                          \
-    } while (0)
+#define QRT_CHECK_FAILS(call, expected, fragment)                                                            \
+  do {                                                                                                       \
+    qrt_status status_ = (call);                                                                             \
+    if (status_ != (expected)) {                                                                             \
+      std::fprintf(stderr, "%s:%d: %s returned %s, expected %s (%s)\n", __FILE__, __LINE__, #call,           \
+                   qrt_status_name(status_), qrt_status_name(expected), qrt_last_error());                   \
+      ++::qrt_test::failures();                                                                              \
+    } else if (std::strstr(qrt_last_error(), (fragment)) == nullptr) {                                       \
+      std::fprintf(stderr, "%s:%d: message of %s lacks \"%s\": %s\n", __FILE__, __LINE__, #call, (fragment), \
+                   qrt_last_error());                                                                        \
+      ++::qrt_test::failures();                                                                              \
+    }                                                                                                        \
+  } while (0)
 
 // Ends main(): prints a summary and returns the CTest exit code.
 inline int finish(const char* test_name) {

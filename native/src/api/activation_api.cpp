@@ -39,8 +39,8 @@ extern "C" QRT_API qrt_status qrt_activate(qrt_stream* stream, qrt_activation ac
     });
 }
 
-extern "C" QRT_API qrt_status qrt_activate_gated(qrt_stream* stream, qrt_activation activation,
-                                                 const qrt_tensor* gate, const qrt_tensor* up, qrt_tensor* y) {
+extern "C" QRT_API qrt_status qrt_activate_gated(qrt_stream* stream, qrt_activation activation, const qrt_tensor* gate,
+                                                 const qrt_tensor* up, qrt_tensor* y) {
     return qrt::guarded("qrt_activate_gated", [&] {
         OpArgs args("qrt_activate_gated", stream);
         require_known_activation(args, activation);

@@ -11,8 +11,7 @@ namespace {
 
 // Checks the segment offsets against the rules of qrt_attention: at least one segment, starting at 0,
 // never decreasing, ending at Tq, with queries and keys the same tokens.
-void check_segments(const qrt::OpArgs& args, const qrt::IndexVector& offsets, int64_t query_count,
-                    int64_t key_count) {
+void check_segments(const qrt::OpArgs& args, const qrt::IndexVector& offsets, int64_t query_count, int64_t key_count) {
     args.require(offsets.count >= 2, "segments", "needs at least 2 offsets (one segment), got ", offsets.count);
     args.require(query_count == key_count, "segments", "are given, so q and k must hold the same tokens, but q has ",
                  query_count, " tokens and k has ", key_count);

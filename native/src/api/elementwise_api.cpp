@@ -28,8 +28,8 @@ void require_same_shape(const OpArgs& args, const char* name, const TensorRef& t
 
 // Fails unless `tensor`, which the op writes, is `other` itself or shares no byte with it: any other
 // overlap would let a write land on an element still to be read.
-void require_same_or_disjoint(const OpArgs& args, const char* name, const TensorRef& tensor,
-                              const char* other_name, const TensorRef& other) {
+void require_same_or_disjoint(const OpArgs& args, const char* name, const TensorRef& tensor, const char* other_name,
+                              const TensorRef& other) {
     if (qrt::same_tensor(tensor, other)) return;
     args.require(!qrt::may_overlap(tensor, other), name, "overlaps ", other_name,
                  " (it must be the same tensor, with the same data, dtype and strides, or not overlap at all)");

@@ -9,7 +9,7 @@
 #include "qrt.h"
 
 #if defined(QRT_WITH_CUDA)
-#include "cuda/cuda_backend.h"
+#  include "cuda/cuda_backend.h"
 #endif
 
 namespace {
@@ -20,8 +20,8 @@ using qrt::TensorRef;
 // A weight or bias: one float per column of x, contiguous.
 TensorRef parameter_vector(const OpArgs& args, const char* name, const qrt_tensor* tensor, const qrt::NamedRows& x) {
     const TensorRef ref = args.tensor(name, tensor, qrt::float_dtypes());
-    args.require(ref.numel() == x.view.cols, name, "must have ", x.view.cols, " elements (one per column of ",
-                 x.name, "), got shape ", ref.shape_string());
+    args.require(ref.numel() == x.view.cols, name, "must have ", x.view.cols, " elements (one per column of ", x.name,
+                 "), got shape ", ref.shape_string());
     args.require(ref.is_contiguous(), name, "must be contiguous");
     return ref;
 }
@@ -32,8 +32,8 @@ void require_valid_eps(const OpArgs& args, float eps) {
 
 }  // namespace
 
-extern "C" QRT_API qrt_status qrt_rms_norm(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* weight,
-                                           float eps, qrt_tensor* y) {
+extern "C" QRT_API qrt_status qrt_rms_norm(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* weight, float eps,
+                                           qrt_tensor* y) {
     return qrt::guarded("qrt_rms_norm", [&] {
         OpArgs args("qrt_rms_norm", stream);
         const qrt::NamedRows x_rows = args.named_rows("x", x, qrt::float_dtypes());
@@ -63,7 +63,8 @@ extern "C" QRT_API qrt_status qrt_add_rms_norm(qrt_stream* stream, const qrt_ten
         const qrt::NamedRows y_rows = args.named_rows("y", y, qrt::float_dtypes());
         args.require_same_rows(y_rows, x_rows);
         // residual is written before y; were they to share memory, one would overwrite the other.
-        args.require(!qrt::may_overlap(y_rows.tensor, residual_rows.tensor), "y", "overlaps residual (y may be x, but not residual)");
+        args.require(!qrt::may_overlap(y_rows.tensor, residual_rows.tensor), "y",
+                     "overlaps residual (y may be x, but not residual)");
         switch (args.backend()) {
             case QRT_BACKEND_CPU:
                 qrt::cpu::add_rms_norm(x_rows.view, residual_rows.view, weight_ref, eps, y_rows.view);

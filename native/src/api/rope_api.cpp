@@ -27,15 +27,13 @@ QRT_API qrt_status qrt_rope(qrt_stream* stream, qrt_tensor* x, const qrt_tensor*
     });
 }
 
-QRT_API qrt_status qrt_rope_cos_sin(qrt_stream* stream, qrt_tensor* x, const qrt_tensor* cos,
-                                    const qrt_tensor* sin) {
+QRT_API qrt_status qrt_rope_cos_sin(qrt_stream* stream, qrt_tensor* x, const qrt_tensor* cos, const qrt_tensor* sin) {
     return qrt::guarded("qrt_rope_cos_sin", [&] {
         qrt::OpArgs args("qrt_rope_cos_sin", stream);
         const qrt::HeadsView heads = args.heads("x", args.tensor("x", x, qrt::float_dtypes()));
         const qrt::TensorRef cos_ref = args.tensor("cos", cos, {QRT_DTYPE_F32});
         const qrt::TensorRef sin_ref = args.tensor("sin", sin, {QRT_DTYPE_F32});
-        args.require(cos_ref.rank == 2, "cos", "must be [tokens, half] (rank 2), got shape ",
-                     cos_ref.shape_string());
+        args.require(cos_ref.rank == 2, "cos", "must be [tokens, half] (rank 2), got shape ", cos_ref.shape_string());
         args.require(sin_ref.rank == 2 && sin_ref.shape[0] == cos_ref.shape[0] && sin_ref.shape[1] == cos_ref.shape[1],
                      "sin", "has shape ", sin_ref.shape_string(), " but cos has shape ", cos_ref.shape_string());
         const qrt::RowsView cos_rows = args.rows("cos", cos_ref);

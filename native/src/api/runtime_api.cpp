@@ -11,14 +11,14 @@
 #include "qrt.h"
 
 #if defined(QRT_WITH_CUDA)
-#include "cuda/cuda_backend.h"
+#  include "cuda/cuda_backend.h"
 #endif
 
 #ifndef QRT_VERSION
-#error "QRT_VERSION must be defined by the build"
+#  error "QRT_VERSION must be defined by the build"
 #endif
 #ifndef QRT_BUILD_DESCRIPTION
-#error "QRT_BUILD_DESCRIPTION must be defined by the build"
+#  error "QRT_BUILD_DESCRIPTION must be defined by the build"
 #endif
 
 namespace {
@@ -52,8 +52,8 @@ void require_device(const char* function, const char* name, qrt_device device) {
         qrt_backend_info info;
         qrt::cuda::fill_backend_info(&info);
         fail(QRT_STATUS_BACKEND_UNAVAILABLE, function,
-             concat("argument '", name, "': cuda:", device.ordinal, " does not exist (", count,
-                    " CUDA device(s); ", info.detail, ")"));
+             concat("argument '", name, "': cuda:", device.ordinal, " does not exist (", count, " CUDA device(s); ",
+                    info.detail, ")"));
     }
 #else
     fail(QRT_STATUS_BACKEND_UNAVAILABLE, function,

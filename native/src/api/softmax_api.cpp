@@ -61,8 +61,10 @@ QRT_API qrt_status qrt_argmax(qrt_stream* stream, const qrt_tensor* x, qrt_tenso
     return qrt::guarded("qrt_argmax", [&] {
         qrt::OpArgs args("qrt_argmax", stream);
         const qrt::TensorRef x_ref = args.tensor("x", x, qrt::float_dtypes());
-        args.require(x_ref.rank >= 1 && x_ref.size(-1) >= 1, "x", "needs at least one element per row to take "
-                     "the argmax of, got shape ", x_ref.shape_string());
+        args.require(x_ref.rank >= 1 && x_ref.size(-1) >= 1, "x",
+                     "needs at least one element per row to take "
+                     "the argmax of, got shape ",
+                     x_ref.shape_string());
         const qrt::RowsView x_rows = args.rows("x", x_ref);
         const qrt::TensorRef indices_ref = args.tensor("indices", indices, qrt::index_dtypes());
         args.indices("indices", indices_ref, x_rows.rows);

@@ -133,8 +133,8 @@ inline uint8_t f32_to_fp8_e4m3(float value) {
     const uint32_t bits = float_bits(value);
     const uint8_t sign = static_cast<uint8_t>((bits >> 24) & 0x80u);
     const uint32_t magnitude = bits & 0x7fffffffu;
-    if (magnitude > 0x7f800000u) return sign | 0x7fu;          // NaN
-    if (magnitude >= 0x43e00000u) return sign | 0x7eu;         // >= 448 (and infinity): saturate
+    if (magnitude > 0x7f800000u) return sign | 0x7fu;   // NaN
+    if (magnitude >= 0x43e00000u) return sign | 0x7eu;  // >= 448 (and infinity): saturate
     if (magnitude < 0x3c800000u) {
         // Below 2^-6: subnormal, in units of 2^-9. 8 units is the smallest normal, encoded 0x08.
         const int exponent = static_cast<int>(magnitude >> 23);

@@ -97,7 +97,9 @@ DTypeSet index_dtypes() { return {QRT_DTYPE_I32, QRT_DTYPE_I64}; }
 
 namespace {
 std::string device_string(qrt_device device) {
-    return concat(device.backend == QRT_BACKEND_CPU ? "cpu" : device.backend == QRT_BACKEND_CUDA ? "cuda" : "backend?",
+    return concat(device.backend == QRT_BACKEND_CPU    ? "cpu"
+                  : device.backend == QRT_BACKEND_CUDA ? "cuda"
+                                                       : "backend?",
                   ":", device.ordinal);
 }
 }  // namespace
@@ -123,8 +125,8 @@ TensorRef OpArgs::tensor(const char* name, const qrt_tensor* tensor, const DType
     ref.dtype = static_cast<qrt_dtype>(tensor->dtype);
     require(dtypes.contains(ref.dtype), name, "dtype ", dtype_name(ref.dtype), " is not accepted (expected ",
             dtypes.to_string(), ")");
-    require(tensor->rank >= 0 && tensor->rank <= kMaxRank, name, "rank ", tensor->rank, " is outside [0, ",
-            kMaxRank, "]");
+    require(tensor->rank >= 0 && tensor->rank <= kMaxRank, name, "rank ", tensor->rank, " is outside [0, ", kMaxRank,
+            "]");
     ref.rank = tensor->rank;
     int64_t count = 1;
     for (int i = 0; i < ref.rank; ++i) {
@@ -140,8 +142,8 @@ TensorRef OpArgs::tensor(const char* name, const qrt_tensor* tensor, const DType
     ref.data = tensor->data;
     require(count == 0 || ref.data != nullptr, name, "data is NULL but the tensor has ", count, " elements");
     ref.device = tensor->device;
-    require(ref.device.backend == device_.backend && ref.device.ordinal == device_.ordinal, name,
-            "lives on ", device_string(ref.device), " but the stream runs on ", device_string(device_));
+    require(ref.device.backend == device_.backend && ref.device.ordinal == device_.ordinal, name, "lives on ",
+            device_string(ref.device), " but the stream runs on ", device_string(device_));
     return ref;
 }
 
@@ -154,8 +156,10 @@ std::optional<TensorRef> OpArgs::optional_tensor(const char* name, const qrt_ten
 RowsView OpArgs::rows(const char* name, const TensorRef& tensor) const {
     require(tensor.rank >= 1, name, "must have rank >= 1, got a scalar");
     const int last = tensor.rank - 1;
-    require(tensor.shape[last] <= 1 || tensor.strides[last] == 1, name, "the last dimension must be contiguous "
-            "(stride 1), got stride ", tensor.strides[last]);
+    require(tensor.shape[last] <= 1 || tensor.strides[last] == 1, name,
+            "the last dimension must be contiguous "
+            "(stride 1), got stride ",
+            tensor.strides[last]);
     RowsView view;
     view.data = tensor.data;
     view.dtype = tensor.dtype;
@@ -166,9 +170,9 @@ RowsView OpArgs::rows(const char* name, const TensorRef& tensor) const {
     for (int i = last - 1; i >= 0; --i) {
         if (tensor.shape[i] == 1) continue;
         if (row_stride != 0) {
-            require(tensor.strides[i] == row_stride * view.rows, name, "leading dimensions ",
-                    tensor.shape_string(), " cannot be flattened into rows: strides[", i, "] = ",
-                    tensor.strides[i], ", expected ", row_stride * view.rows);
+            require(tensor.strides[i] == row_stride * view.rows, name, "leading dimensions ", tensor.shape_string(),
+                    " cannot be flattened into rows: strides[", i, "] = ", tensor.strides[i], ", expected ",
+                    row_stride * view.rows);
         } else {
             row_stride = tensor.strides[i];
         }
@@ -199,8 +203,10 @@ void OpArgs::require_same_rows(const NamedRows& argument, const NamedRows& other
 HeadsView OpArgs::heads(const char* name, const TensorRef& tensor) const {
     require(tensor.rank == 3, name, "must be [tokens, heads, dim] (rank 3), got rank ", tensor.rank, " ",
             tensor.shape_string());
-    require(tensor.shape[2] <= 1 || tensor.strides[2] == 1, name, "the last dimension must be contiguous "
-            "(stride 1), got stride ", tensor.strides[2]);
+    require(tensor.shape[2] <= 1 || tensor.strides[2] == 1, name,
+            "the last dimension must be contiguous "
+            "(stride 1), got stride ",
+            tensor.strides[2]);
     HeadsView view;
     view.data = tensor.data;
     view.dtype = tensor.dtype;
@@ -212,8 +218,7 @@ HeadsView OpArgs::heads(const char* name, const TensorRef& tensor) const {
     return view;
 }
 
-ScaleVector OpArgs::scale(const char* name, const TensorRef& tensor, int64_t count,
-                          const char* count_meaning) const {
+ScaleVector OpArgs::scale(const char* name, const TensorRef& tensor, int64_t count, const char* count_meaning) const {
     const int64_t elements = tensor.numel();
     require(elements == 1 || elements == count, name, "must have 1 element (per tensor) or ", count, " (",
             count_meaning, "), got shape ", tensor.shape_string());

@@ -84,8 +84,7 @@ struct IndexVector {
     int64_t count = 0;
 
     int64_t at(int64_t i) const {
-        return dtype == QRT_DTYPE_I64 ? static_cast<const int64_t*>(data)[i]
-                                      : static_cast<const int32_t*>(data)[i];
+        return dtype == QRT_DTYPE_I64 ? static_cast<const int64_t*>(data)[i] : static_cast<const int32_t*>(data)[i];
     }
 };
 
@@ -131,8 +130,7 @@ public:
     // A required tensor argument, validated as described at TensorRef.
     TensorRef tensor(const char* name, const qrt_tensor* tensor, const DTypeSet& dtypes) const;
     // An optional tensor argument: empty when tensor is NULL.
-    std::optional<TensorRef> optional_tensor(const char* name, const qrt_tensor* tensor,
-                                             const DTypeSet& dtypes) const;
+    std::optional<TensorRef> optional_tensor(const char* name, const qrt_tensor* tensor, const DTypeSet& dtypes) const;
 
     // Views a tensor of rank >= 1 as rows: leading dimensions must flatten into one with a single stride,
     // and the last dimension must be contiguous.

@@ -19,7 +19,7 @@ constexpr int64_t kChunkElements = int64_t{1} << 14;
 // Columns converted per step through FP32: a block stays in the L1 cache.
 constexpr int64_t kBlockElements = 1024;
 
-constexpr float kSqrtHalf = 0.707106781186547524f;      // 1/√2
+constexpr float kSqrtHalf = 0.707106781186547524f;       // 1/√2
 constexpr float kSqrtTwoOverPi = 0.797884560802865356f;  // √(2/π)
 constexpr float kGeluTanhCubic = 0.044715f;
 constexpr float kQuickGeluScale = 1.702f;

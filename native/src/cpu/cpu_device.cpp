@@ -9,10 +9,10 @@
 #include <thread>
 
 #if defined(_WIN32)
-#include <malloc.h>
-#include <windows.h>
+#  include <malloc.h>
+#  include <windows.h>
 #else
-#include <unistd.h>
+#  include <unistd.h>
 #endif
 
 namespace qrt::cpu {
@@ -47,7 +47,7 @@ void physical_memory(uint64_t* total, uint64_t* available) {
     const long pages = sysconf(_SC_PHYS_PAGES);
     const long page_size = sysconf(_SC_PAGE_SIZE);
     if (pages > 0 && page_size > 0) *total = static_cast<uint64_t>(pages) * static_cast<uint64_t>(page_size);
-#if defined(__linux__)
+#  if defined(__linux__)
     std::ifstream meminfo("/proc/meminfo");
     std::string key;
     uint64_t kilobytes = 0;
@@ -58,7 +58,7 @@ void physical_memory(uint64_t* total, uint64_t* available) {
             break;
         }
     }
-#endif
+#  endif
     if (*available == 0) *available = *total;
 #endif
 }

@@ -21,17 +21,17 @@
 // over lanes must stay loops for the vectoriser to turn each into whole vector operations (unrolled
 // first, they get vectorised across iterations of k instead, with shuffles).
 #if defined(__GNUC__)
-#define QRT_FORCE_INLINE __attribute__((always_inline)) inline
-#define QRT_UNROLL_FULLY _Pragma("GCC unroll 16")
-#define QRT_NO_UNROLL _Pragma("GCC unroll 1")
+#  define QRT_FORCE_INLINE __attribute__((always_inline)) inline
+#  define QRT_UNROLL_FULLY _Pragma("GCC unroll 16")
+#  define QRT_NO_UNROLL _Pragma("GCC unroll 1")
 #elif defined(_MSC_VER)
-#define QRT_FORCE_INLINE __forceinline
-#define QRT_UNROLL_FULLY
-#define QRT_NO_UNROLL
+#  define QRT_FORCE_INLINE __forceinline
+#  define QRT_UNROLL_FULLY
+#  define QRT_NO_UNROLL
 #else
-#define QRT_FORCE_INLINE inline
-#define QRT_UNROLL_FULLY
-#define QRT_NO_UNROLL
+#  define QRT_FORCE_INLINE inline
+#  define QRT_UNROLL_FULLY
+#  define QRT_NO_UNROLL
 #endif
 
 namespace qrt::cpu {
@@ -68,7 +68,6 @@ private:
     std::vector<float> col_scale_;  // widened once per call; empty when absent
     std::vector<float> bias_;       // widened once per call; empty when absent
 };
-
 
 // Asks the memory system for a range of bytes that will be read soon.
 inline void prefetch_range(const void* data, size_t bytes) {

@@ -28,8 +28,7 @@ void round_to_dtype(float* values, int64_t count, qrt_dtype dtype) {
         case QRT_DTYPE_BF16:
             for (int64_t i = 0; i < count; ++i) values[i] = bf16_to_f32(f32_to_bf16(values[i]));
             return;
-        default:
-            return;  // FP32 holds the values as they are
+        default: return;  // FP32 holds the values as they are
     }
 }
 
@@ -81,8 +80,7 @@ void rms_norm(const RowsView& x, const TensorRef& weight, float eps, const RowsV
     });
 }
 
-void add_rms_norm(const RowsView& x, const RowsView& residual, const TensorRef& weight, float eps,
-                  const RowsView& y) {
+void add_rms_norm(const RowsView& x, const RowsView& residual, const TensorRef& weight, float eps, const RowsView& y) {
     if (x.rows == 0 || x.cols == 0) return;
     const std::vector<float> weights = load_vector(weight, x.cols);
     parallel_for(x.rows, rows_per_chunk(x.cols), [&](int64_t begin, int64_t end) {

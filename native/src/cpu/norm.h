@@ -14,8 +14,7 @@ void rms_norm(const RowsView& x, const TensorRef& weight, float eps, const RowsV
 
 // residual = round_residual(x + residual) in place, then y = rms_norm(residual) with residual's dtype in
 // the role of x's. y may be x; it does not overlap residual.
-void add_rms_norm(const RowsView& x, const RowsView& residual, const TensorRef& weight, float eps,
-                  const RowsView& y);
+void add_rms_norm(const RowsView& x, const RowsView& residual, const TensorRef& weight, float eps, const RowsView& y);
 
 // y = (x − mean) / sqrt(var + eps) · weight (+ bias) per row, with the biased variance. weight and bias
 // hold cols contiguous elements; y may be x.

@@ -107,8 +107,7 @@ void store_row_f32(const float* src, int64_t count, void* dst, qrt_dtype dtype) 
         }
         default: break;
     }
-    throw Error(QRT_STATUS_INTERNAL_ERROR,
-                concat("store_row_f32: cannot store FP32 as ", dtype_name(dtype)));
+    throw Error(QRT_STATUS_INTERNAL_ERROR, concat("store_row_f32: cannot store FP32 as ", dtype_name(dtype)));
 }
 
 }  // namespace qrt::cpu

@@ -15,7 +15,7 @@ constexpr int kLanes = 16;
 // QRT_MULTIVERSION compiles a hot function twice, for x86-64-v3 (AVX2) and for the baseline, and picks
 // one when the library loads, so one binary is both portable and fast. Elsewhere it does nothing.
 #if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__)
-#define QRT_MULTIVERSION __attribute__((target_clones("arch=x86-64-v3", "default")))
+#  define QRT_MULTIVERSION __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
-#define QRT_MULTIVERSION
+#  define QRT_MULTIVERSION
 #endif

@@ -10,8 +10,7 @@ namespace qrt::cuda {
 // Out-of-memory keeps its own status so callers can react (e.g. shrink a KV cache); anything else is a
 // device error. `what` names the operation, e.g. "qrt_malloc: cudaMalloc of 4096 bytes on cuda:0".
 [[noreturn]] inline void throw_cuda_error(cudaError_t error, const std::string& what) {
-    const qrt_status status =
-        error == cudaErrorMemoryAllocation ? QRT_STATUS_OUT_OF_MEMORY : QRT_STATUS_DEVICE_ERROR;
+    const qrt_status status = error == cudaErrorMemoryAllocation ? QRT_STATUS_OUT_OF_MEMORY : QRT_STATUS_DEVICE_ERROR;
     throw Error(status, concat(what, " failed: ", cudaGetErrorName(error), " (", cudaGetErrorString(error), ")"));
 }
 

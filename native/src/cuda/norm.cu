@@ -2,11 +2,11 @@
 // backend (and transformers): FP32 sum of squares, v = x / sqrt(mean + eps) rounded to the input dtype,
 // then multiplied by the weight in FP32 and rounded once to the output.
 #include "core/dtype.h"
+#include "core/stream.h"
 #include "cuda/block_reduce.cuh"
 #include "cuda/cuda_backend.h"
 #include "cuda/cuda_check.h"
 #include "cuda/float_types.cuh"
-#include "core/stream.h"
 
 namespace qrt::cuda {
 namespace {
@@ -20,8 +20,8 @@ __device__ __forceinline__ T scaled_row_value(float value, float inverse_rms, co
 }
 
 template <class T, class W>
-__global__ void rms_norm_kernel(const T* __restrict__ x, long long x_stride, const W* __restrict__ weight,
-                                T* y, long long y_stride, int cols, float eps) {
+__global__ void rms_norm_kernel(const T* __restrict__ x, long long x_stride, const W* __restrict__ weight, T* y,
+                                long long y_stride, int cols, float eps) {
     const T* x_row = x + blockIdx.x * x_stride;
     T* y_row = y + blockIdx.x * y_stride;
     float sum_of_squares = 0.0f;
