@@ -2,6 +2,7 @@ using Qrt.Runtime.Tests.Support;
 using static Qrt.Runtime.Tests.Ops.Core.CoreTesting;
 using static Qrt.Runtime.Tests.Support.Rejection;
 using static Qrt.Runtime.Tests.Support.TensorBits;
+using static Qrt.Runtime.Tests.Support.TensorSpec;
 
 namespace Qrt.Runtime.Tests.Ops.Core;
 
@@ -10,12 +11,26 @@ internal sealed class ActivateGatedTests : CpuStreamFixture
 {
     private const float Range = 4f;
 
+    private static readonly Call ValidArguments = new(
+        Activation.Silu,
+        Gate: Zeros(DType.F32, 3, 7),
+        Up: Zeros(DType.F32, 3, 7),
+        Y: Zeros(DType.F32, 3, 7));
+
     public static IEnumerable<TestCaseData> Cases() =>
         from activation in ActivationReference.All
         from fused in StorageFloatDTypes
         from y in StorageFloatDTypes
         from shape in new[] { (1, 1), (3, 7), (17, 33), (2, 1100) }
         select new TestCaseData(activation, fused, y, shape.Item1, shape.Item2);
+
+    public static IEnumerable<TestCaseData> BadArguments() => BadArgument.Cases<Call>(
+        new("an integer gate", c => c with { Gate = Zeros(DType.I32, 3, 7) }, "gate"),
+        new("an integer up", c => c with { Up = Zeros(DType.I32, 3, 7) }, "up"),
+        new("an integer y", c => c with { Y = Zeros(DType.I32, 3, 7) }, "y"),
+        new("an up of another width", c => c with { Up = Zeros(DType.F32, 3, 6) }, "up"),
+        new("a y of other rows", c => c with { Y = Zeros(DType.F32, 2, 7) }, "y"),
+        new("an unknown activation", c => c with { Activation = (Activation)(-1) }, "activation"));
 
     [TestCaseSource(nameof(Cases))]
     public void ActivateGated_MatchesReference_ForTheHalvesOfAFusedTensor(Activation activation, DType fusedType, DType yType, int rows, int intermediate)
@@ -50,34 +65,13 @@ internal sealed class ActivateGatedTests : CpuStreamFixture
     }
 
     [Test]
-    public void ActivateGated_RefusesWrongDTypes()
+    public void ActivateGated_AcceptsTheArguments_ThatEachBadArgumentCaseChanges() =>
+        Assert.That(() => Invoke(ValidArguments), Throws.Nothing);
+
+    [TestCaseSource(nameof(BadArguments))]
+    public void ActivateGated_Refuses(BadArgument<Call> bad)
     {
-        using var gate = QrtTensor.Zeros(DType.F32, [3, 7]);
-        using var ints = QrtTensor.Zeros(DType.I32, [3, 7]);
-
-        using (Assert.EnterMultipleScope())
-        {
-            AssertRejected(() => Qrt.Runtime.Ops.ActivateGated(Stream, Activation.Silu, ints, gate, gate), "qrt_activate_gated", "gate");
-            AssertRejected(() => Qrt.Runtime.Ops.ActivateGated(Stream, Activation.Silu, gate, ints, gate), "qrt_activate_gated", "up");
-            AssertRejected(() => Qrt.Runtime.Ops.ActivateGated(Stream, Activation.Silu, gate, gate, ints), "qrt_activate_gated", "y");
-        }
-
-        AssertAValidActivateGatedSucceeds();
-    }
-
-    [Test]
-    public void ActivateGated_RefusesMismatchedShapes_AndAnUnknownActivation()
-    {
-        using var gate = QrtTensor.Zeros(DType.F32, [3, 7]);
-        using var up = QrtTensor.Zeros(DType.F32, [3, 6]);
-        using var y = QrtTensor.Zeros(DType.F32, [2, 7]);
-
-        using (Assert.EnterMultipleScope())
-        {
-            AssertRejected(() => Qrt.Runtime.Ops.ActivateGated(Stream, Activation.Silu, gate, up, gate), "qrt_activate_gated", "up");
-            AssertRejected(() => Qrt.Runtime.Ops.ActivateGated(Stream, Activation.Silu, gate, gate, y), "qrt_activate_gated", "y");
-            AssertRejected(() => Qrt.Runtime.Ops.ActivateGated(Stream, (Activation)(-1), gate, gate, gate), "qrt_activate_gated", "activation");
-        }
+        AssertRejected(() => Invoke(bad.Change(ValidArguments)), "qrt_activate_gated", bad.Argument);
 
         AssertAValidActivateGatedSucceeds();
     }
@@ -85,10 +79,7 @@ internal sealed class ActivateGatedTests : CpuStreamFixture
     [Test]
     public void ActivateGated_ThrowsObjectDisposed_ForADisposedTensor()
     {
-        using var gate = QrtTensor.Zeros(DType.F32, [3, 7]);
-        var up = Disposed(DType.F32, 3, 7);
-
-        Assert.Throws<ObjectDisposedException>(() => Qrt.Runtime.Ops.ActivateGated(Stream, Activation.Silu, gate, up, gate));
+        Assert.Throws<ObjectDisposedException>(() => Invoke(ValidArguments with { Up = ValidArguments.Up.Disposed() }));
 
         AssertAValidActivateGatedSucceeds();
     }
@@ -124,4 +115,12 @@ internal sealed class ActivateGatedTests : CpuStreamFixture
         Qrt.Runtime.Ops.ActivateGated(Stream, Activation.Silu, gate, up, y);
         Assert.That(Read(y), Is.EqualTo(new[] { 0f, 0f }), "silu(0)·up is 0: a valid call on the same stream after the failure");
     }
+
+    private void Invoke(Call c)
+    {
+        using var tensors = new TensorScope();
+        Qrt.Runtime.Ops.ActivateGated(Stream, c.Activation, tensors.Make(c.Gate), tensors.Make(c.Up), tensors.Make(c.Y));
+    }
+
+    internal sealed record Call(Activation Activation, TensorSpec Gate, TensorSpec Up, TensorSpec Y);
 }

@@ -2,6 +2,7 @@ using Qrt.Runtime.Tests.Support;
 using static Qrt.Runtime.Tests.Ops.Core.CoreTesting;
 using static Qrt.Runtime.Tests.Support.Rejection;
 using static Qrt.Runtime.Tests.Support.TensorBits;
+using static Qrt.Runtime.Tests.Support.TensorSpec;
 
 namespace Qrt.Runtime.Tests.Ops.Core;
 
@@ -9,6 +10,11 @@ namespace Qrt.Runtime.Tests.Ops.Core;
 internal sealed class ActivationTests : CpuStreamFixture
 {
     private const float Range = 4f;
+
+    private static readonly Call ValidArguments = new(
+        Activation.Silu,
+        X: Zeros(DType.F32, 3, 7),
+        Y: Zeros(DType.F32, 3, 7));
 
     public static IEnumerable<TestCaseData> Cases() =>
         from activation in ActivationReference.All
@@ -19,6 +25,12 @@ internal sealed class ActivationTests : CpuStreamFixture
 
     public static IEnumerable<TestCaseData> ActivationsAndDTypes() =>
         from activation in ActivationReference.All from dtype in StorageFloatDTypes select new TestCaseData(activation, dtype);
+
+    public static IEnumerable<TestCaseData> BadArguments() => BadArgument.Cases<Call>(
+        new("an integer x", c => c with { X = Zeros(DType.I32, 3, 7) }, "x"),
+        new("an fp8 y of gelu", c => c with { Activation = Activation.Gelu, Y = Zeros(DType.F8E4M3, 3, 7) }, "y"),
+        new("a y of another shape", c => c with { Y = Zeros(DType.F32, 3, 8) }, "y"),
+        new("an unknown activation", c => c with { Activation = (Activation)99 }, "activation"));
 
     [TestCaseSource(nameof(Cases))]
     public void Activate_MatchesReference(Activation activation, DType xType, DType yType, long[] shape)
@@ -63,32 +75,13 @@ internal sealed class ActivationTests : CpuStreamFixture
     }
 
     [Test]
-    public void Activate_RefusesWrongDTypes()
+    public void Activate_AcceptsTheArguments_ThatEachBadArgumentCaseChanges() =>
+        Assert.That(() => Invoke(ValidArguments), Throws.Nothing);
+
+    [TestCaseSource(nameof(BadArguments))]
+    public void Activate_Refuses(BadArgument<Call> bad)
     {
-        using var x = QrtTensor.Zeros(DType.F32, [3, 7]);
-        using var ints = QrtTensor.Zeros(DType.I32, [3, 7]);
-        using var fp8 = QrtTensor.Zeros(DType.F8E4M3, [3, 7]);
-
-        using (Assert.EnterMultipleScope())
-        {
-            AssertRejected(() => Qrt.Runtime.Ops.Activate(Stream, Activation.Silu, ints, x), "qrt_activate", "x");
-            AssertRejected(() => Qrt.Runtime.Ops.Activate(Stream, Activation.Gelu, x, fp8), "qrt_activate", "y");
-        }
-
-        AssertAValidActivateSucceeds();
-    }
-
-    [Test]
-    public void Activate_RefusesAMismatchedShape_AndAnUnknownActivation()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [3, 7]);
-        using var y = QrtTensor.Zeros(DType.F32, [3, 8]);
-
-        using (Assert.EnterMultipleScope())
-        {
-            AssertRejected(() => Qrt.Runtime.Ops.Activate(Stream, Activation.Silu, x, y), "qrt_activate", "y");
-            AssertRejected(() => Qrt.Runtime.Ops.Activate(Stream, (Activation)99, x, x), "qrt_activate", "activation");
-        }
+        AssertRejected(() => Invoke(bad.Change(ValidArguments)), "qrt_activate", bad.Argument);
 
         AssertAValidActivateSucceeds();
     }
@@ -96,10 +89,7 @@ internal sealed class ActivationTests : CpuStreamFixture
     [Test]
     public void Activate_ThrowsObjectDisposed_ForADisposedTensor()
     {
-        using var y = QrtTensor.Zeros(DType.F32, [3, 7]);
-        var x = Disposed(DType.F32, 3, 7);
-
-        Assert.Throws<ObjectDisposedException>(() => Qrt.Runtime.Ops.Activate(Stream, Activation.Silu, x, y));
+        Assert.Throws<ObjectDisposedException>(() => Invoke(ValidArguments with { X = ValidArguments.X.Disposed() }));
 
         AssertAValidActivateSucceeds();
     }
@@ -114,4 +104,12 @@ internal sealed class ActivationTests : CpuStreamFixture
         // silu(0) = 0 exactly; silu(1) = 1/(1 + e^-1), within the FP32 bound of the activation.
         Tolerance.AssertClose(Read(y), [0, 1 / (1 + Math.Exp(-1))], 0, ActivationReference.Rtol(Activation.Silu, 1), "a valid activate on the same stream after the failure");
     }
+
+    private void Invoke(Call c)
+    {
+        using var tensors = new TensorScope();
+        Qrt.Runtime.Ops.Activate(Stream, c.Activation, tensors.Make(c.X), tensors.Make(c.Y));
+    }
+
+    internal sealed record Call(Activation Activation, TensorSpec X, TensorSpec Y);
 }

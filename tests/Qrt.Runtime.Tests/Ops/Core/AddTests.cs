@@ -2,12 +2,18 @@ using Qrt.Runtime.Tests.Support;
 using static Qrt.Runtime.Tests.Ops.Core.CoreTesting;
 using static Qrt.Runtime.Tests.Support.Rejection;
 using static Qrt.Runtime.Tests.Support.TensorBits;
+using static Qrt.Runtime.Tests.Support.TensorSpec;
 
 namespace Qrt.Runtime.Tests.Ops.Core;
 
 [TestFixture]
 internal sealed class AddTests : CpuStreamFixture
 {
+    private static readonly Call ValidArguments = new(
+        A: Zeros(DType.F32, 3, 7),
+        B: Zeros(DType.F32, 3, 7),
+        Y: Zeros(DType.F32, 3, 7));
+
     public static IEnumerable<TestCaseData> DTypesAndShapes() =>
         from dtypes in new[]
         {
@@ -20,6 +26,12 @@ internal sealed class AddTests : CpuStreamFixture
         }
         from shape in new[] { Shape(1), Shape(7, 3), Shape(17, 33), Shape(2, 3, 127) }
         select new TestCaseData(dtypes.Item1, dtypes.Item2, dtypes.Item3, shape);
+
+    public static IEnumerable<TestCaseData> BadArguments() => BadArgument.Cases<Call>(
+        new("an integer a", c => c with { A = Zeros(DType.I32, 3, 7) }, "a"),
+        new("an integer y", c => c with { Y = Zeros(DType.I32, 3, 7) }, "y"),
+        new("a transposed b", c => c with { B = Zeros(DType.F32, 7, 3) }, "b"),
+        new("a y of another width", c => c with { Y = Zeros(DType.F32, 3, 8) }, "y"));
 
     [TestCaseSource(nameof(DTypesAndShapes))]
     public void Add_MatchesReference_ForMixedDTypes(DType aType, DType bType, DType yType, long[] shape)
@@ -98,33 +110,13 @@ internal sealed class AddTests : CpuStreamFixture
     }
 
     [Test]
-    public void Add_RefusesAnIntegerDType()
+    public void Add_AcceptsTheArguments_ThatEachBadArgumentCaseChanges() =>
+        Assert.That(() => Invoke(ValidArguments), Throws.Nothing);
+
+    [TestCaseSource(nameof(BadArguments))]
+    public void Add_Refuses(BadArgument<Call> bad)
     {
-        using var a = QrtTensor.Zeros(DType.I32, [3, 7]);
-        using var b = QrtTensor.Zeros(DType.F32, [3, 7]);
-        using var y = QrtTensor.Zeros(DType.F32, [3, 7]);
-
-        using (Assert.EnterMultipleScope())
-        {
-            AssertRejected(() => Qrt.Runtime.Ops.Add(Stream, a, b, y), "qrt_add", "a");
-            AssertRejected(() => Qrt.Runtime.Ops.Add(Stream, b, b, a), "qrt_add", "y");
-        }
-
-        AssertAValidAddSucceeds();
-    }
-
-    [Test]
-    public void Add_RefusesMismatchedShapes()
-    {
-        using var a = QrtTensor.Zeros(DType.F32, [3, 7]);
-        using var b = QrtTensor.Zeros(DType.F32, [7, 3]);
-        using var y = QrtTensor.Zeros(DType.F32, [3, 8]);
-
-        using (Assert.EnterMultipleScope())
-        {
-            AssertRejected(() => Qrt.Runtime.Ops.Add(Stream, a, b, a), "qrt_add", "b");
-            AssertRejected(() => Qrt.Runtime.Ops.Add(Stream, a, a, y), "qrt_add", "y");
-        }
+        AssertRejected(() => Invoke(bad.Change(ValidArguments)), "qrt_add", bad.Argument);
 
         AssertAValidAddSucceeds();
     }
@@ -145,13 +137,10 @@ internal sealed class AddTests : CpuStreamFixture
     [Test]
     public void Add_ThrowsObjectDisposed_ForADisposedTensor()
     {
-        using var live = QrtTensor.Zeros(DType.F32, [7]);
-        var disposed = Disposed(DType.F32, 7);
-
         using (Assert.EnterMultipleScope())
         {
-            Assert.Throws<ObjectDisposedException>(() => Qrt.Runtime.Ops.Add(Stream, disposed, live, live));
-            Assert.Throws<ObjectDisposedException>(() => Qrt.Runtime.Ops.Add(Stream, live, live, disposed));
+            Assert.Throws<ObjectDisposedException>(() => Invoke(ValidArguments with { A = ValidArguments.A.Disposed() }));
+            Assert.Throws<ObjectDisposedException>(() => Invoke(ValidArguments with { Y = ValidArguments.Y.Disposed() }));
         }
 
         AssertAValidAddSucceeds();
@@ -167,4 +156,12 @@ internal sealed class AddTests : CpuStreamFixture
         Qrt.Runtime.Ops.Add(Stream, a, b, y);
         Assert.That(Read(y), Is.EqualTo(new[] { 1.5f, 2.25f, 0f }), "a valid add on the same stream after the failure");
     }
+
+    private void Invoke(Call c)
+    {
+        using var tensors = new TensorScope();
+        Qrt.Runtime.Ops.Add(Stream, tensors.Make(c.A), tensors.Make(c.B), tensors.Make(c.Y));
+    }
+
+    internal sealed record Call(TensorSpec A, TensorSpec B, TensorSpec Y);
 }

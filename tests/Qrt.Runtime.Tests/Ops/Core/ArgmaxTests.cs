@@ -2,17 +2,26 @@ using Qrt.Runtime.Tests.Support;
 using static Qrt.Runtime.Tests.Ops.Core.CoreTesting;
 using static Qrt.Runtime.Tests.Support.Rejection;
 using static Qrt.Runtime.Tests.Support.TensorBits;
+using static Qrt.Runtime.Tests.Support.TensorSpec;
 
 namespace Qrt.Runtime.Tests.Ops.Core;
 
 [TestFixture]
 internal sealed class ArgmaxTests : CpuStreamFixture
 {
+    private static readonly Call ValidArguments = new(X: Zeros(DType.F32, 3, 7), Indices: Zeros(DType.I32, 3));
+
     public static IEnumerable<TestCaseData> Cases() =>
         from x in StorageFloatDTypes
         from indices in new[] { DType.I32, DType.I64 }
         from shape in new[] { Shape(1, 1), Shape(3, 7), Shape(17, 33), Shape(2, 3, 127), Shape(2, 1000) }
         select new TestCaseData(x, indices, shape);
+
+    public static IEnumerable<TestCaseData> BadArguments() => BadArgument.Cases<Call>(
+        new("an integer x", c => c with { X = Zeros(DType.I32, 3, 7) }, "x"),
+        new("float indices", c => c with { Indices = Zeros(DType.F32, 3) }, "indices"),
+        new("an index too many", c => c with { Indices = Zeros(DType.I64, 4) }, "indices"),
+        new("rows of no elements", c => c with { X = Zeros(DType.F32, 3, 0), Indices = Zeros(DType.I64, 3) }, "x"));
 
     [TestCaseSource(nameof(Cases))]
     public void Argmax_FindsTheFirstLargest_AmongManyTies(DType xType, DType indexType, long[] shape)
@@ -60,35 +69,13 @@ internal sealed class ArgmaxTests : CpuStreamFixture
     }
 
     [Test]
-    public void Argmax_RefusesWrongDTypes()
+    public void Argmax_AcceptsTheArguments_ThatEachBadArgumentCaseChanges() =>
+        Assert.That(() => Invoke(ValidArguments), Throws.Nothing);
+
+    [TestCaseSource(nameof(BadArguments))]
+    public void Argmax_Refuses(BadArgument<Call> bad)
     {
-        using var x = QrtTensor.Zeros(DType.F32, [3, 7]);
-        using var xInts = QrtTensor.Zeros(DType.I32, [3, 7]);
-        using var indices = QrtTensor.Zeros(DType.I32, [3]);
-        using var floatIndices = QrtTensor.Zeros(DType.F32, [3]);
-
-        using (Assert.EnterMultipleScope())
-        {
-            AssertRejected(() => Qrt.Runtime.Ops.Argmax(Stream, xInts, indices), "qrt_argmax", "x");
-            AssertRejected(() => Qrt.Runtime.Ops.Argmax(Stream, x, floatIndices), "qrt_argmax", "indices");
-        }
-
-        AssertAValidArgmaxSucceeds();
-    }
-
-    [Test]
-    public void Argmax_RefusesMismatchedShapes()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [3, 7]);
-        using var empty = QrtTensor.Zeros(DType.F32, [3, 0]);
-        using var indices = QrtTensor.Zeros(DType.I64, [3]);
-        using var four = QrtTensor.Zeros(DType.I64, [4]);
-
-        using (Assert.EnterMultipleScope())
-        {
-            AssertRejected(() => Qrt.Runtime.Ops.Argmax(Stream, x, four), "qrt_argmax", "indices");
-            AssertRejected(() => Qrt.Runtime.Ops.Argmax(Stream, empty, indices), "qrt_argmax", "x");
-        }
+        AssertRejected(() => Invoke(bad.Change(ValidArguments)), "qrt_argmax", bad.Argument);
 
         AssertAValidArgmaxSucceeds();
     }
@@ -96,10 +83,7 @@ internal sealed class ArgmaxTests : CpuStreamFixture
     [Test]
     public void Argmax_ThrowsObjectDisposed_ForADisposedTensor()
     {
-        using var x = QrtTensor.Zeros(DType.F32, [3, 7]);
-        var indices = Disposed(DType.I32, 3);
-
-        Assert.Throws<ObjectDisposedException>(() => Qrt.Runtime.Ops.Argmax(Stream, x, indices));
+        Assert.Throws<ObjectDisposedException>(() => Invoke(ValidArguments with { Indices = ValidArguments.Indices.Disposed() }));
 
         AssertAValidArgmaxSucceeds();
     }
@@ -139,4 +123,12 @@ internal sealed class ArgmaxTests : CpuStreamFixture
         var actual = Run(DType.F32, [1f, 3f, 3f, 2f], [1, 4], DType.I32);
         Assert.That(actual, Is.EqualTo(new long[] { 1 }), "a valid argmax on the same stream after the failure");
     }
+
+    private void Invoke(Call c)
+    {
+        using var tensors = new TensorScope();
+        Qrt.Runtime.Ops.Argmax(Stream, tensors.Make(c.X), tensors.Make(c.Indices));
+    }
+
+    internal sealed record Call(TensorSpec X, TensorSpec Indices);
 }

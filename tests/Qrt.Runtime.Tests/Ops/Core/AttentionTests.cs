@@ -2,6 +2,7 @@ using Qrt.Runtime.Tests.Support;
 using static Qrt.Runtime.Tests.Ops.Core.CoreTesting;
 using static Qrt.Runtime.Tests.Support.Rejection;
 using static Qrt.Runtime.Tests.Support.TensorBits;
+using static Qrt.Runtime.Tests.Support.TensorSpec;
 
 namespace Qrt.Runtime.Tests.Ops.Core;
 
@@ -32,10 +33,36 @@ internal sealed class AttentionTests : CpuStreamFixture
         new("explicit scale", 17, 17, 4, 2, 16, 16, Causal: true, Scale: 0.05f),
     ];
 
+    private static readonly Call ValidArguments = new(
+        Q: Zeros(DType.F32, 3, 4, 8),
+        K: Zeros(DType.F32, 3, 2, 8),
+        V: Zeros(DType.F32, 3, 2, 8),
+        Causal: true,
+        Window: 0,
+        Segments: null,
+        Scale: 1f,
+        Out: Zeros(DType.F32, 3, 4, 8));
+
     public static IEnumerable<TestCaseData> Cases() =>
         from shape in Shapes
         from dtypes in new[] { (DType.F32, DType.F32), (DType.BF16, DType.BF16), (DType.BF16, DType.F32), (DType.F32, DType.BF16) }
         select new TestCaseData(shape, dtypes.Item1, dtypes.Item2).SetArgDisplayNames(shape.Name, dtypes.Item1.ToString(), dtypes.Item2.ToString());
+
+    public static IEnumerable<TestCaseData> BadArguments() => BadArgument.Cases<Call>(
+        new("an integer q", c => c with { Q = Zeros(DType.I32, 3, 4, 8) }, "q"),
+        new("an integer out", c => c with { Out = Zeros(DType.I32, 3, 4, 8) }, "out"),
+        new("float segments", c => Segmented(c, Zeros(DType.F32, 2)), "segments"),
+        new("a k of another head size", c => c with { K = Zeros(DType.F32, 3, 2, 6) }, "k"),
+        new("a v of other tokens", c => c with { V = Zeros(DType.F32, 4, 2, 8) }, "v"),
+        new("query heads no multiple of the kv heads", c => c with { Q = Zeros(DType.F32, 3, 3, 8), Out = Zeros(DType.F32, 3, 2, 8) }, "q"),
+        new("an out of other heads", c => c with { Out = Zeros(DType.F32, 3, 2, 8) }, "out"),
+        new("more queries than keys", c => c with { Q = Zeros(DType.F32, 5, 4, 8), Out = Zeros(DType.F32, 5, 4, 8) }, "q"),
+        new("segments that end before the last token", c => Segmented(c, Values([0, 2], 2)), "segments"),
+        new("decreasing segments", c => Segmented(c, Values([0, 2, 1, 3], 4)), "segments"),
+        new("segments that start after the first token", c => Segmented(c, Values([1, 3], 2)), "segments"),
+        new("a zero scale", c => c with { Scale = 0f }, "scale"),
+        new("a NaN scale", c => c with { Scale = float.NaN }, "scale"),
+        new("a negative sliding window", c => c with { Window = -1 }, "sliding_window"));
 
     [TestCaseSource(nameof(Cases))]
     public void Attention_MatchesReference(AttentionCase c, DType inputType, DType outputType)
@@ -113,68 +140,13 @@ internal sealed class AttentionTests : CpuStreamFixture
     }
 
     [Test]
-    public void Attention_RefusesWrongDTypes()
+    public void Attention_AcceptsTheArguments_ThatEachBadArgumentCaseChanges() =>
+        Assert.That(() => Invoke(ValidArguments), Throws.Nothing);
+
+    [TestCaseSource(nameof(BadArguments))]
+    public void Attention_Refuses(BadArgument<Call> bad)
     {
-        using var q = QrtTensor.Zeros(DType.F32, [3, 4, 8]);
-        using var kv = QrtTensor.Zeros(DType.F32, [3, 2, 8]);
-        using var ints = QrtTensor.Zeros(DType.I32, [3, 4, 8]);
-        using var floatSegments = QrtTensor.Zeros(DType.F32, [2]);
-        using var output = QrtTensor.Zeros(DType.F32, [3, 4, 8]);
-
-        using (Assert.EnterMultipleScope())
-        {
-            AssertRejected(() => Qrt.Runtime.Ops.Attention(Stream, ints, kv, kv, AttentionMask.CausalMask, 1f, output), "qrt_attention", "q");
-            AssertRejected(() => Qrt.Runtime.Ops.Attention(Stream, q, kv, kv, AttentionMask.CausalMask, 1f, ints), "qrt_attention", "out");
-            AssertRejected(() => Qrt.Runtime.Ops.Attention(Stream, q, kv, kv, new AttentionMask(false, 0, floatSegments), 1f, output), "qrt_attention", "segments");
-        }
-
-        AssertAValidAttentionSucceeds();
-    }
-
-    [Test]
-    public void Attention_RefusesMismatchedShapes()
-    {
-        using var q = QrtTensor.Zeros(DType.F32, [3, 4, 8]);
-        using var q3Heads = QrtTensor.Zeros(DType.F32, [3, 3, 8]);
-        using var q5Tokens = QrtTensor.Zeros(DType.F32, [5, 4, 8]);
-        using var k = QrtTensor.Zeros(DType.F32, [3, 2, 8]);
-        using var k6 = QrtTensor.Zeros(DType.F32, [3, 2, 6]);
-        using var v4 = QrtTensor.Zeros(DType.F32, [4, 2, 8]);
-        using var output = QrtTensor.Zeros(DType.F32, [3, 4, 8]);
-        using var output5 = QrtTensor.Zeros(DType.F32, [5, 4, 8]);
-        using var out2Heads = QrtTensor.Zeros(DType.F32, [3, 2, 8]);
-
-        using (Assert.EnterMultipleScope())
-        {
-            AssertRejected(() => Qrt.Runtime.Ops.Attention(Stream, q, k6, k, AttentionMask.CausalMask, 1f, output), "qrt_attention", "k");
-            AssertRejected(() => Qrt.Runtime.Ops.Attention(Stream, q, k, v4, AttentionMask.CausalMask, 1f, output), "qrt_attention", "v");
-            AssertRejected(() => Qrt.Runtime.Ops.Attention(Stream, q3Heads, k, k, AttentionMask.CausalMask, 1f, out2Heads), "qrt_attention", "q");
-            AssertRejected(() => Qrt.Runtime.Ops.Attention(Stream, q, k, k, AttentionMask.CausalMask, 1f, out2Heads), "qrt_attention", "out");
-            AssertRejected(() => Qrt.Runtime.Ops.Attention(Stream, q5Tokens, k, k, AttentionMask.CausalMask, 1f, output5), "qrt_attention", "q");
-        }
-
-        AssertAValidAttentionSucceeds();
-    }
-
-    [Test]
-    public void Attention_RefusesBadSegments_ScaleAndWindow()
-    {
-        using var q = QrtTensor.Zeros(DType.F32, [3, 4, 8]);
-        using var k = QrtTensor.Zeros(DType.F32, [3, 2, 8]);
-        using var output = QrtTensor.Zeros(DType.F32, [3, 4, 8]);
-        using var short2 = QrtTensor.FromData<int>([0, 2], DType.I32, [2]);
-        using var decreasing = QrtTensor.FromData<int>([0, 2, 1, 3], DType.I32, [4]);
-        using var notFromZero = QrtTensor.FromData<int>([1, 3], DType.I32, [2]);
-
-        using (Assert.EnterMultipleScope())
-        {
-            AssertRejected(() => Qrt.Runtime.Ops.Attention(Stream, q, k, k, new AttentionMask(false, 0, short2), 1f, output), "qrt_attention", "segments");
-            AssertRejected(() => Qrt.Runtime.Ops.Attention(Stream, q, k, k, new AttentionMask(false, 0, decreasing), 1f, output), "qrt_attention", "segments");
-            AssertRejected(() => Qrt.Runtime.Ops.Attention(Stream, q, k, k, new AttentionMask(false, 0, notFromZero), 1f, output), "qrt_attention", "segments");
-            AssertRejected(() => Qrt.Runtime.Ops.Attention(Stream, q, k, k, AttentionMask.CausalMask, 0f, output), "qrt_attention", "scale");
-            AssertRejected(() => Qrt.Runtime.Ops.Attention(Stream, q, k, k, AttentionMask.CausalMask, float.NaN, output), "qrt_attention", "scale");
-            AssertRejected(() => Qrt.Runtime.Ops.Attention(Stream, q, k, k, new AttentionMask(true, -1), 1f, output), "qrt_attention", "sliding_window");
-        }
+        AssertRejected(() => Invoke(bad.Change(ValidArguments)), "qrt_attention", bad.Argument);
 
         AssertAValidAttentionSucceeds();
     }
@@ -182,16 +154,10 @@ internal sealed class AttentionTests : CpuStreamFixture
     [Test]
     public void Attention_ThrowsObjectDisposed_ForADisposedTensor()
     {
-        using var q = QrtTensor.Zeros(DType.F32, [3, 4, 8]);
-        using var k = QrtTensor.Zeros(DType.F32, [3, 2, 8]);
-        using var output = QrtTensor.Zeros(DType.F32, [3, 4, 8]);
-        var v = Disposed(DType.F32, 3, 2, 8);
-        var segments = Disposed(DType.I32, 2);
-
         using (Assert.EnterMultipleScope())
         {
-            Assert.Throws<ObjectDisposedException>(() => Qrt.Runtime.Ops.Attention(Stream, q, k, v, AttentionMask.CausalMask, 1f, output));
-            Assert.Throws<ObjectDisposedException>(() => Qrt.Runtime.Ops.Attention(Stream, q, k, k, new AttentionMask(false, 0, segments), 1f, output));
+            Assert.Throws<ObjectDisposedException>(() => Invoke(ValidArguments with { V = ValidArguments.V.Disposed() }));
+            Assert.Throws<ObjectDisposedException>(() => Invoke(Segmented(ValidArguments, Zeros(DType.I32, 2).Disposed())));
         }
 
         AssertAValidAttentionSucceeds();
@@ -216,4 +182,17 @@ internal sealed class AttentionTests : CpuStreamFixture
         // Two keys with equal scores: the mean of the two value rows, exact in FP32.
         Assert.That(Read(output), Is.EqualTo(new[] { 4f, 6f }), "a valid attention on the same stream after the failure");
     }
+
+    // Bidirectional attention within the given segments.
+    private static Call Segmented(Call c, TensorSpec segments) => c with { Causal = false, Segments = segments };
+
+    private void Invoke(Call c)
+    {
+        using var tensors = new TensorScope();
+        var mask = new AttentionMask(c.Causal, c.Window, tensors.Make(c.Segments));
+        Qrt.Runtime.Ops.Attention(Stream, tensors.Make(c.Q), tensors.Make(c.K), tensors.Make(c.V), mask, c.Scale, tensors.Make(c.Out));
+    }
+
+    internal sealed record Call(
+        TensorSpec Q, TensorSpec K, TensorSpec V, bool Causal, int Window, TensorSpec? Segments, float Scale, TensorSpec Out);
 }

@@ -39,12 +39,4 @@ internal static class CoreTesting
     public static long[] Shape(params long[] shape) => shape;
 
     public static int Count(long[] shape) => checked((int)shape.Aggregate(1L, (product, extent) => product * extent));
-
-    /// <summary>A tensor whose memory is already freed.</summary>
-    public static QrtTensor Disposed(DType dtype, params long[] shape)
-    {
-        var tensor = QrtTensor.Zeros(dtype, shape);
-        tensor.Dispose();
-        return tensor;
-    }
 }

@@ -3,18 +3,32 @@ using Qrt.Runtime.Tests.Support;
 using static Qrt.Runtime.Tests.Ops.Core.CoreTesting;
 using static Qrt.Runtime.Tests.Support.Rejection;
 using static Qrt.Runtime.Tests.Support.TensorBits;
+using static Qrt.Runtime.Tests.Support.TensorSpec;
 
 namespace Qrt.Runtime.Tests.Ops.Core;
 
 [TestFixture]
 internal sealed class EmbeddingTests : CpuStreamFixture
 {
+    private static readonly Call ValidArguments = new(
+        Ids: Zeros(DType.I32, 4),
+        Table: Zeros(DType.F32, 5, 3),
+        Y: Zeros(DType.F32, 4, 3));
+
     public static IEnumerable<TestCaseData> Cases() =>
         from ids in new[] { DType.I32, DType.I64 }
         from table in StorageFloatDTypes
         from y in StorageFloatDTypes
         from shape in new[] { (Shape(1), 1, 1), (Shape(7), 33, 17), (Shape(3, 17), 127, 64), (Shape(2, 33), 1000, 7) }
         select new TestCaseData(ids, table, y, shape.Item1, shape.Item2, shape.Item3);
+
+    public static IEnumerable<TestCaseData> BadArguments() => BadArgument.Cases<Call>(
+        new("float ids", c => c with { Ids = Zeros(DType.F32, 4) }, "ids"),
+        new("an integer table", c => c with { Table = Zeros(DType.I8, 5, 3) }, "table"),
+        new("an integer y", c => c with { Y = Zeros(DType.I32, 4, 3) }, "y"),
+        new("a table of rank 3", c => c with { Table = Zeros(DType.F32, 5, 3, 1), Y = Zeros(DType.F32, 4, 4) }, "table"),
+        new("a y wider than the table", c => c with { Y = Zeros(DType.F32, 4, 4) }, "y"),
+        new("a y of fewer rows than ids", c => c with { Y = Zeros(DType.F32, 3, 3) }, "y"));
 
     [TestCaseSource(nameof(Cases))]
     public void Embedding_GathersTheRowsOfTheTable(DType idType, DType tableType, DType yType, long[] idShape, int vocabulary, int dims)
@@ -75,40 +89,13 @@ internal sealed class EmbeddingTests : CpuStreamFixture
     }
 
     [Test]
-    public void Embedding_RefusesWrongDTypes()
+    public void Embedding_AcceptsTheArguments_ThatEachBadArgumentCaseChanges() =>
+        Assert.That(() => Invoke(ValidArguments), Throws.Nothing);
+
+    [TestCaseSource(nameof(BadArguments))]
+    public void Embedding_Refuses(BadArgument<Call> bad)
     {
-        using var ids = QrtTensor.Zeros(DType.I32, [4]);
-        using var floatIds = QrtTensor.Zeros(DType.F32, [4]);
-        using var table = QrtTensor.Zeros(DType.F32, [5, 3]);
-        using var intTable = QrtTensor.Zeros(DType.I8, [5, 3]);
-        using var y = QrtTensor.Zeros(DType.F32, [4, 3]);
-        using var yInts = QrtTensor.Zeros(DType.I32, [4, 3]);
-
-        using (Assert.EnterMultipleScope())
-        {
-            AssertRejected(() => Qrt.Runtime.Ops.Embedding(Stream, floatIds, table, y), "qrt_embedding", "ids");
-            AssertRejected(() => Qrt.Runtime.Ops.Embedding(Stream, ids, intTable, y), "qrt_embedding", "table");
-            AssertRejected(() => Qrt.Runtime.Ops.Embedding(Stream, ids, table, yInts), "qrt_embedding", "y");
-        }
-
-        AssertAValidEmbeddingSucceeds();
-    }
-
-    [Test]
-    public void Embedding_RefusesMismatchedShapes()
-    {
-        using var ids = QrtTensor.Zeros(DType.I32, [4]);
-        using var table = QrtTensor.Zeros(DType.F32, [5, 3]);
-        using var table3d = QrtTensor.Zeros(DType.F32, [5, 3, 1]);
-        using var yWide = QrtTensor.Zeros(DType.F32, [4, 4]);
-        using var yShort = QrtTensor.Zeros(DType.F32, [3, 3]);
-
-        using (Assert.EnterMultipleScope())
-        {
-            AssertRejected(() => Qrt.Runtime.Ops.Embedding(Stream, ids, table3d, yWide), "qrt_embedding", "table");
-            AssertRejected(() => Qrt.Runtime.Ops.Embedding(Stream, ids, table, yWide), "qrt_embedding", "y");
-            AssertRejected(() => Qrt.Runtime.Ops.Embedding(Stream, ids, table, yShort), "qrt_embedding", "y");
-        }
+        AssertRejected(() => Invoke(bad.Change(ValidArguments)), "qrt_embedding", bad.Argument);
 
         AssertAValidEmbeddingSucceeds();
     }
@@ -116,11 +103,7 @@ internal sealed class EmbeddingTests : CpuStreamFixture
     [Test]
     public void Embedding_ThrowsObjectDisposed_ForADisposedTable()
     {
-        using var ids = QrtTensor.Zeros(DType.I32, [4]);
-        using var y = QrtTensor.Zeros(DType.F32, [4, 3]);
-        var table = Disposed(DType.F32, 5, 3);
-
-        Assert.Throws<ObjectDisposedException>(() => Qrt.Runtime.Ops.Embedding(Stream, ids, table, y));
+        Assert.Throws<ObjectDisposedException>(() => Invoke(ValidArguments with { Table = ValidArguments.Table.Disposed() }));
 
         AssertAValidEmbeddingSucceeds();
     }
@@ -140,4 +123,12 @@ internal sealed class EmbeddingTests : CpuStreamFixture
         Qrt.Runtime.Ops.Embedding(Stream, ids, table, y);
         Assert.That(Read(y), Is.EqualTo(new[] { 5f, 6f, 1f, 2f }), "a valid embedding on the same stream after the failure");
     }
+
+    private void Invoke(Call c)
+    {
+        using var tensors = new TensorScope();
+        Qrt.Runtime.Ops.Embedding(Stream, tensors.Make(c.Ids), tensors.Make(c.Table), tensors.Make(c.Y));
+    }
+
+    internal sealed record Call(TensorSpec Ids, TensorSpec Table, TensorSpec Y);
 }

@@ -2,6 +2,7 @@ using Qrt.Runtime.Tests.Support;
 using static Qrt.Runtime.Tests.Ops.Core.CoreTesting;
 using static Qrt.Runtime.Tests.Support.Rejection;
 using static Qrt.Runtime.Tests.Support.TensorBits;
+using static Qrt.Runtime.Tests.Support.TensorSpec;
 
 namespace Qrt.Runtime.Tests.Ops.Core;
 
@@ -10,6 +11,13 @@ internal sealed class LayerNormTests : CpuStreamFixture
 {
     private const float Eps = 1e-5f;
 
+    private static readonly Call ValidArguments = new(
+        X: Zeros(DType.F32, 3, 7),
+        Weight: Zeros(DType.F32, 7),
+        Bias: null,
+        Eps,
+        Y: Zeros(DType.F32, 3, 7));
+
     public static IEnumerable<TestCaseData> Cases() =>
         from x in StorageFloatDTypes
         from parameters in StorageFloatDTypes
@@ -17,6 +25,14 @@ internal sealed class LayerNormTests : CpuStreamFixture
         from withBias in new[] { true, false }
         from shape in new[] { Shape(1, 3), Shape(1, 7), Shape(3, 17), Shape(2, 3, 33), Shape(5, 127) }
         select new TestCaseData(x, parameters, y, withBias, shape);
+
+    public static IEnumerable<TestCaseData> BadArguments() => BadArgument.Cases<Call>(
+        new("an integer x", c => c with { X = Zeros(DType.I32, 3, 7) }, "x"),
+        new("an integer bias", c => c with { Bias = Zeros(DType.U8, 7) }, "bias"),
+        new("a weight of another width", c => c with { Weight = Zeros(DType.BF16, 6) }, "weight"),
+        new("a bias of another width", c => c with { Bias = Zeros(DType.F32, 8) }, "bias"),
+        new("a y of another width", c => c with { Y = Zeros(DType.F32, 3, 6) }, "y"),
+        new("a negative eps", c => c with { Eps = -Eps }, "eps"));
 
     [TestCaseSource(nameof(Cases))]
     public void LayerNorm_MatchesReference_WithAndWithoutBias(DType xType, DType parameterType, DType yType, bool withBias, long[] shape)
@@ -85,38 +101,13 @@ internal sealed class LayerNormTests : CpuStreamFixture
     }
 
     [Test]
-    public void LayerNorm_RefusesWrongDTypes()
+    public void LayerNorm_AcceptsTheArguments_ThatEachBadArgumentCaseChanges() =>
+        Assert.That(() => Invoke(ValidArguments), Throws.Nothing);
+
+    [TestCaseSource(nameof(BadArguments))]
+    public void LayerNorm_Refuses(BadArgument<Call> bad)
     {
-        using var x = QrtTensor.Zeros(DType.F32, [3, 7]);
-        using var ints = QrtTensor.Zeros(DType.I32, [3, 7]);
-        using var w = QrtTensor.Zeros(DType.F32, [7]);
-        using var bias = QrtTensor.Zeros(DType.U8, [7]);
-
-        using (Assert.EnterMultipleScope())
-        {
-            AssertRejected(() => Qrt.Runtime.Ops.LayerNorm(Stream, ints, w, null, Eps, x), "qrt_layer_norm", "x");
-            AssertRejected(() => Qrt.Runtime.Ops.LayerNorm(Stream, x, w, bias, Eps, x), "qrt_layer_norm", "bias");
-        }
-
-        AssertAValidLayerNormSucceeds();
-    }
-
-    [Test]
-    public void LayerNorm_RefusesMismatchedShapes_AndABadEps()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [3, 7]);
-        using var w = QrtTensor.Zeros(DType.F32, [7]);
-        using var w6 = QrtTensor.Zeros(DType.BF16, [6]);
-        using var b8 = QrtTensor.Zeros(DType.F32, [8]);
-        using var y = QrtTensor.Zeros(DType.F32, [3, 6]);
-
-        using (Assert.EnterMultipleScope())
-        {
-            AssertRejected(() => Qrt.Runtime.Ops.LayerNorm(Stream, x, w6, null, Eps, x), "qrt_layer_norm", "weight");
-            AssertRejected(() => Qrt.Runtime.Ops.LayerNorm(Stream, x, w, b8, Eps, x), "qrt_layer_norm", "bias");
-            AssertRejected(() => Qrt.Runtime.Ops.LayerNorm(Stream, x, w, null, Eps, y), "qrt_layer_norm", "y");
-            AssertRejected(() => Qrt.Runtime.Ops.LayerNorm(Stream, x, w, null, -Eps, x), "qrt_layer_norm", "eps");
-        }
+        AssertRejected(() => Invoke(bad.Change(ValidArguments)), "qrt_layer_norm", bad.Argument);
 
         AssertAValidLayerNormSucceeds();
     }
@@ -124,11 +115,7 @@ internal sealed class LayerNormTests : CpuStreamFixture
     [Test]
     public void LayerNorm_ThrowsObjectDisposed_ForADisposedBias()
     {
-        using var x = QrtTensor.Zeros(DType.F32, [3, 7]);
-        using var w = QrtTensor.Zeros(DType.F32, [7]);
-        var bias = Disposed(DType.F32, 7);
-
-        Assert.Throws<ObjectDisposedException>(() => Qrt.Runtime.Ops.LayerNorm(Stream, x, w, bias, Eps, x));
+        Assert.Throws<ObjectDisposedException>(() => Invoke(ValidArguments with { Bias = Zeros(DType.F32, 7).Disposed() }));
 
         AssertAValidLayerNormSucceeds();
     }
@@ -187,4 +174,12 @@ internal sealed class LayerNormTests : CpuStreamFixture
         // Deviations ±1 from the mean 2 with σ = 1: every step is exact in FP32.
         Assert.That(Read(y), Is.EqualTo(new[] { -0.5f, 2.5f }), "a valid layer_norm on the same stream after the failure");
     }
+
+    private void Invoke(Call c)
+    {
+        using var tensors = new TensorScope();
+        Qrt.Runtime.Ops.LayerNorm(Stream, tensors.Make(c.X), tensors.Make(c.Weight), tensors.Make(c.Bias), c.Eps, tensors.Make(c.Y));
+    }
+
+    internal sealed record Call(TensorSpec X, TensorSpec Weight, TensorSpec? Bias, float Eps, TensorSpec Y);
 }

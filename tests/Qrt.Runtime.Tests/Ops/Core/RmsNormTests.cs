@@ -3,18 +3,34 @@ using Qrt.Runtime.Tests.Support;
 using static Qrt.Runtime.Tests.Ops.Core.CoreTesting;
 using static Qrt.Runtime.Tests.Support.Rejection;
 using static Qrt.Runtime.Tests.Support.TensorBits;
+using static Qrt.Runtime.Tests.Support.TensorSpec;
 
 namespace Qrt.Runtime.Tests.Ops.Core;
 
 [TestFixture]
 internal sealed class RmsNormTests : CpuStreamFixture
 {
+    private static readonly Call ValidArguments = new(
+        X: Zeros(DType.F32, 3, 7),
+        Weight: Zeros(DType.F32, 7),
+        Eps: 1e-6f,
+        Y: Zeros(DType.F32, 3, 7));
+
     public static IEnumerable<TestCaseData> Cases() =>
         from x in StorageFloatDTypes
         from w in StorageFloatDTypes
         from y in StorageFloatDTypes
         from shape in new[] { Shape(1, 1), Shape(1, 7), Shape(3, 17), Shape(2, 3, 33), Shape(5, 127) }
         select new TestCaseData(x, w, y, shape);
+
+    public static IEnumerable<TestCaseData> BadArguments() => BadArgument.Cases<Call>(
+        new("an integer x", c => c with { X = Zeros(DType.I32, 3, 7) }, "x"),
+        new("an integer weight", c => c with { Weight = Zeros(DType.I8, 7) }, "weight"),
+        new("an integer y", c => c with { Y = Zeros(DType.I32, 3, 7) }, "y"),
+        new("a weight of another width", c => c with { Weight = Zeros(DType.F32, 8) }, "weight"),
+        new("a transposed y", c => c with { Y = Zeros(DType.F32, 7, 3) }, "y"),
+        new("a negative eps", c => c with { Eps = -1f }, "eps"),
+        new("a NaN eps", c => c with { Eps = float.NaN }, "eps"));
 
     [TestCaseSource(nameof(Cases))]
     public void RmsNorm_MatchesTransformers_ForEveryDTypeAndShape(DType xType, DType wType, DType yType, long[] shape)
@@ -102,38 +118,13 @@ internal sealed class RmsNormTests : CpuStreamFixture
     }
 
     [Test]
-    public void RmsNorm_RefusesWrongDTypes()
+    public void RmsNorm_AcceptsTheArguments_ThatEachBadArgumentCaseChanges() =>
+        Assert.That(() => Invoke(ValidArguments), Throws.Nothing);
+
+    [TestCaseSource(nameof(BadArguments))]
+    public void RmsNorm_Refuses(BadArgument<Call> bad)
     {
-        using var x = QrtTensor.Zeros(DType.F32, [3, 7]);
-        using var ints = QrtTensor.Zeros(DType.I32, [3, 7]);
-        using var w = QrtTensor.Zeros(DType.F32, [7]);
-        using var wInts = QrtTensor.Zeros(DType.I8, [7]);
-
-        using (Assert.EnterMultipleScope())
-        {
-            AssertRejected(() => Qrt.Runtime.Ops.RmsNorm(Stream, ints, w, 1e-6f, x), "qrt_rms_norm", "x");
-            AssertRejected(() => Qrt.Runtime.Ops.RmsNorm(Stream, x, wInts, 1e-6f, x), "qrt_rms_norm", "weight");
-            AssertRejected(() => Qrt.Runtime.Ops.RmsNorm(Stream, x, w, 1e-6f, ints), "qrt_rms_norm", "y");
-        }
-
-        AssertAValidRmsNormSucceeds();
-    }
-
-    [Test]
-    public void RmsNorm_RefusesMismatchedShapes_AndABadEps()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [3, 7]);
-        using var w = QrtTensor.Zeros(DType.F32, [7]);
-        using var w8 = QrtTensor.Zeros(DType.F32, [8]);
-        using var y = QrtTensor.Zeros(DType.F32, [7, 3]);
-
-        using (Assert.EnterMultipleScope())
-        {
-            AssertRejected(() => Qrt.Runtime.Ops.RmsNorm(Stream, x, w8, 1e-6f, x), "qrt_rms_norm", "weight");
-            AssertRejected(() => Qrt.Runtime.Ops.RmsNorm(Stream, x, w, 1e-6f, y), "qrt_rms_norm", "y");
-            AssertRejected(() => Qrt.Runtime.Ops.RmsNorm(Stream, x, w, -1f, x), "qrt_rms_norm", "eps");
-            AssertRejected(() => Qrt.Runtime.Ops.RmsNorm(Stream, x, w, float.NaN, x), "qrt_rms_norm", "eps");
-        }
+        AssertRejected(() => Invoke(bad.Change(ValidArguments)), "qrt_rms_norm", bad.Argument);
 
         AssertAValidRmsNormSucceeds();
     }
@@ -141,10 +132,7 @@ internal sealed class RmsNormTests : CpuStreamFixture
     [Test]
     public void RmsNorm_ThrowsObjectDisposed_ForADisposedTensor()
     {
-        using var x = QrtTensor.Zeros(DType.F32, [3, 7]);
-        var w = Disposed(DType.F32, 7);
-
-        Assert.Throws<ObjectDisposedException>(() => Qrt.Runtime.Ops.RmsNorm(Stream, x, w, 1e-6f, x));
+        Assert.Throws<ObjectDisposedException>(() => Invoke(ValidArguments with { Weight = ValidArguments.Weight.Disposed() }));
 
         AssertAValidRmsNormSucceeds();
     }
@@ -197,4 +185,12 @@ internal sealed class RmsNormTests : CpuStreamFixture
         // rms of (3, -4) is sqrt(12.5); FP32 gets within a few units of the last place.
         Tolerance.AssertClose(Read(y), [3 / Math.Sqrt(12.5), -8 / Math.Sqrt(12.5)], 0, 8 * Fp32Unit, "a valid rms_norm on the same stream after the failure");
     }
+
+    private void Invoke(Call c)
+    {
+        using var tensors = new TensorScope();
+        Qrt.Runtime.Ops.RmsNorm(Stream, tensors.Make(c.X), tensors.Make(c.Weight), c.Eps, tensors.Make(c.Y));
+    }
+
+    internal sealed record Call(TensorSpec X, TensorSpec Weight, float Eps, TensorSpec Y);
 }

@@ -2,12 +2,26 @@ using Qrt.Runtime.Tests.Support;
 using static Qrt.Runtime.Tests.Ops.Core.CoreTesting;
 using static Qrt.Runtime.Tests.Support.Rejection;
 using static Qrt.Runtime.Tests.Support.TensorBits;
+using static Qrt.Runtime.Tests.Support.TensorSpec;
 
 namespace Qrt.Runtime.Tests.Ops.Core;
 
 [TestFixture]
 internal sealed class RopeCosSinTests : CpuStreamFixture
 {
+    private static readonly Call ValidArguments = new(
+        X: Zeros(DType.F32, 3, 2, 8),
+        Cos: Zeros(DType.F32, 3, 4),
+        Sin: Zeros(DType.F32, 3, 4));
+
+    public static IEnumerable<TestCaseData> BadArguments() => BadArgument.Cases<Call>(
+        new("an integer x", c => c with { X = Zeros(DType.I64, 3, 2, 8) }, "x"),
+        new("a bf16 cos table", c => c with { Cos = Zeros(DType.BF16, 3, 4) }, "cos"),
+        new("a bf16 sin table", c => c with { Sin = Zeros(DType.BF16, 3, 4) }, "sin"),
+        new("a sin table narrower than cos", c => c with { Sin = Zeros(DType.F32, 3, 3) }, "sin"),
+        new("tables of another token count", c => c with { Cos = Zeros(DType.F32, 4, 4), Sin = Zeros(DType.F32, 4, 4) }, "cos"),
+        new("tables wider than half the head", c => c with { Cos = Zeros(DType.F32, 3, 5), Sin = Zeros(DType.F32, 3, 5) }, "cos"));
+
     [TestCase(DType.F32, 17, 3, 64, 48)]
     [TestCase(DType.F32, 1, 1, 8, 8)]
     [TestCase(DType.BF16, 33, 2, 128, 128)]
@@ -82,38 +96,13 @@ internal sealed class RopeCosSinTests : CpuStreamFixture
     }
 
     [Test]
-    public void RopeCosSin_RefusesWrongDTypes()
+    public void RopeCosSin_AcceptsTheArguments_ThatEachBadArgumentCaseChanges() =>
+        Assert.That(() => Invoke(ValidArguments), Throws.Nothing);
+
+    [TestCaseSource(nameof(BadArguments))]
+    public void RopeCosSin_Refuses(BadArgument<Call> bad)
     {
-        using var x = QrtTensor.Zeros(DType.F32, [3, 2, 8]);
-        using var xInts = QrtTensor.Zeros(DType.I64, [3, 2, 8]);
-        using var table = QrtTensor.Zeros(DType.F32, [3, 4]);
-        using var bf16Table = QrtTensor.Zeros(DType.BF16, [3, 4]);
-
-        using (Assert.EnterMultipleScope())
-        {
-            AssertRejected(() => Qrt.Runtime.Ops.RopeCosSin(Stream, xInts, table, table), "qrt_rope_cos_sin", "x");
-            AssertRejected(() => Qrt.Runtime.Ops.RopeCosSin(Stream, x, bf16Table, table), "qrt_rope_cos_sin", "cos");
-            AssertRejected(() => Qrt.Runtime.Ops.RopeCosSin(Stream, x, table, bf16Table), "qrt_rope_cos_sin", "sin");
-        }
-
-        AssertAValidRopeCosSinSucceeds();
-    }
-
-    [Test]
-    public void RopeCosSin_RefusesMismatchedShapes()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [3, 2, 8]);
-        using var table = QrtTensor.Zeros(DType.F32, [3, 4]);
-        using var table3 = QrtTensor.Zeros(DType.F32, [3, 3]);
-        using var fourRows = QrtTensor.Zeros(DType.F32, [4, 4]);
-        using var tooWide = QrtTensor.Zeros(DType.F32, [3, 5]);
-
-        using (Assert.EnterMultipleScope())
-        {
-            AssertRejected(() => Qrt.Runtime.Ops.RopeCosSin(Stream, x, table, table3), "qrt_rope_cos_sin", "sin");
-            AssertRejected(() => Qrt.Runtime.Ops.RopeCosSin(Stream, x, fourRows, fourRows), "qrt_rope_cos_sin", "cos");
-            AssertRejected(() => Qrt.Runtime.Ops.RopeCosSin(Stream, x, tooWide, tooWide), "qrt_rope_cos_sin", "cos");
-        }
+        AssertRejected(() => Invoke(bad.Change(ValidArguments)), "qrt_rope_cos_sin", bad.Argument);
 
         AssertAValidRopeCosSinSucceeds();
     }
@@ -121,11 +110,7 @@ internal sealed class RopeCosSinTests : CpuStreamFixture
     [Test]
     public void RopeCosSin_ThrowsObjectDisposed_ForADisposedTable()
     {
-        using var x = QrtTensor.Zeros(DType.F32, [3, 2, 8]);
-        using var cos = QrtTensor.Zeros(DType.F32, [3, 4]);
-        var sin = Disposed(DType.F32, 3, 4);
-
-        Assert.Throws<ObjectDisposedException>(() => Qrt.Runtime.Ops.RopeCosSin(Stream, x, cos, sin));
+        Assert.Throws<ObjectDisposedException>(() => Invoke(ValidArguments with { Sin = ValidArguments.Sin.Disposed() }));
 
         AssertAValidRopeCosSinSucceeds();
     }
@@ -139,4 +124,12 @@ internal sealed class RopeCosSinTests : CpuStreamFixture
         // A quarter turn with exact table entries: (a, b) -> (-b, a), exactly.
         Assert.That(Read(x), Is.EqualTo(new[] { -2f, 1f }), "a valid rope_cos_sin on the same stream after the failure");
     }
+
+    private void Invoke(Call c)
+    {
+        using var tensors = new TensorScope();
+        Qrt.Runtime.Ops.RopeCosSin(Stream, tensors.Make(c.X), tensors.Make(c.Cos), tensors.Make(c.Sin));
+    }
+
+    internal sealed record Call(TensorSpec X, TensorSpec Cos, TensorSpec Sin);
 }

@@ -2,17 +2,34 @@ using Qrt.Runtime.Tests.Support;
 using static Qrt.Runtime.Tests.Ops.Core.CoreTesting;
 using static Qrt.Runtime.Tests.Support.Rejection;
 using static Qrt.Runtime.Tests.Support.TensorBits;
+using static Qrt.Runtime.Tests.Support.TensorSpec;
 
 namespace Qrt.Runtime.Tests.Ops.Core;
 
 [TestFixture]
 internal sealed class RopeTests : CpuStreamFixture
 {
+    private static readonly Call ValidArguments = new(
+        X: Zeros(DType.F32, 3, 2, 8),
+        Positions: Zeros(DType.I32, 3),
+        InverseFrequencies: Zeros(DType.F32, 4));
+
     public static IEnumerable<TestCaseData> Cases() =>
         from dtype in StorageFloatDTypes
         from positions in new[] { DType.I32, DType.I64 }
         from shape in new[] { (1, 1, 2, 2), (3, 7, 16, 16), (17, 3, 64, 32), (5, 3, 7, 6), (33, 2, 128, 128), (7, 4, 80, 20) }
         select new TestCaseData(dtype, positions, shape.Item1, shape.Item2, shape.Item3, shape.Item4);
+
+    public static IEnumerable<TestCaseData> BadArguments() => BadArgument.Cases<Call>(
+        new("an integer x", c => c with { X = Zeros(DType.I32, 3, 2, 8) }, "x"),
+        new("float positions", c => c with { Positions = Zeros(DType.F32, 3) }, "positions"),
+        new("bf16 frequencies", c => c with { InverseFrequencies = Zeros(DType.BF16, 4) }, "inv_freq"),
+        new("an x without heads", c => c with { X = Zeros(DType.F32, 3, 16), Positions = Zeros(DType.I64, 3) }, "x"),
+        new("a position too many", c => c with { Positions = Zeros(DType.I64, 4) }, "positions"),
+        new(
+            "more frequencies than half the head",
+            c => c with { Positions = Zeros(DType.I64, 3), InverseFrequencies = Zeros(DType.F32, 5) },
+            "inv_freq"));
 
     [TestCaseSource(nameof(Cases))]
     public void Rope_RotatesTheFirstRDims_AndKeepsTheRestBitExact(DType dtype, DType positionType, int tokens, int heads, int dims, int rotary)
@@ -76,41 +93,13 @@ internal sealed class RopeTests : CpuStreamFixture
     }
 
     [Test]
-    public void Rope_RefusesWrongDTypes()
+    public void Rope_AcceptsTheArguments_ThatEachBadArgumentCaseChanges() =>
+        Assert.That(() => Invoke(ValidArguments), Throws.Nothing);
+
+    [TestCaseSource(nameof(BadArguments))]
+    public void Rope_Refuses(BadArgument<Call> bad)
     {
-        using var x = QrtTensor.Zeros(DType.F32, [3, 2, 8]);
-        using var xInts = QrtTensor.Zeros(DType.I32, [3, 2, 8]);
-        using var positions = QrtTensor.Zeros(DType.I32, [3]);
-        using var floatPositions = QrtTensor.Zeros(DType.F32, [3]);
-        using var frequencies = QrtTensor.Zeros(DType.F32, [4]);
-        using var bf16Frequencies = QrtTensor.Zeros(DType.BF16, [4]);
-
-        using (Assert.EnterMultipleScope())
-        {
-            AssertRejected(() => Qrt.Runtime.Ops.Rope(Stream, xInts, positions, frequencies), "qrt_rope", "x");
-            AssertRejected(() => Qrt.Runtime.Ops.Rope(Stream, x, floatPositions, frequencies), "qrt_rope", "positions");
-            AssertRejected(() => Qrt.Runtime.Ops.Rope(Stream, x, positions, bf16Frequencies), "qrt_rope", "inv_freq");
-        }
-
-        AssertAValidRopeSucceeds();
-    }
-
-    [Test]
-    public void Rope_RefusesMismatchedShapes()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [3, 2, 8]);
-        using var flat = QrtTensor.Zeros(DType.F32, [3, 16]);
-        using var positions = QrtTensor.Zeros(DType.I64, [3]);
-        using var positions4 = QrtTensor.Zeros(DType.I64, [4]);
-        using var frequencies = QrtTensor.Zeros(DType.F32, [4]);
-        using var frequencies5 = QrtTensor.Zeros(DType.F32, [5]);
-
-        using (Assert.EnterMultipleScope())
-        {
-            AssertRejected(() => Qrt.Runtime.Ops.Rope(Stream, flat, positions, frequencies), "qrt_rope", "x");
-            AssertRejected(() => Qrt.Runtime.Ops.Rope(Stream, x, positions4, frequencies), "qrt_rope", "positions");
-            AssertRejected(() => Qrt.Runtime.Ops.Rope(Stream, x, positions, frequencies5), "qrt_rope", "inv_freq");
-        }
+        AssertRejected(() => Invoke(bad.Change(ValidArguments)), "qrt_rope", bad.Argument);
 
         AssertAValidRopeSucceeds();
     }
@@ -118,11 +107,7 @@ internal sealed class RopeTests : CpuStreamFixture
     [Test]
     public void Rope_ThrowsObjectDisposed_ForDisposedPositions()
     {
-        using var x = QrtTensor.Zeros(DType.F32, [3, 2, 8]);
-        using var frequencies = QrtTensor.Zeros(DType.F32, [4]);
-        var positions = Disposed(DType.I32, 3);
-
-        Assert.Throws<ObjectDisposedException>(() => Qrt.Runtime.Ops.Rope(Stream, x, positions, frequencies));
+        Assert.Throws<ObjectDisposedException>(() => Invoke(ValidArguments with { Positions = ValidArguments.Positions.Disposed() }));
 
         AssertAValidRopeSucceeds();
     }
@@ -152,4 +137,12 @@ internal sealed class RopeTests : CpuStreamFixture
         // A quarter turn takes (1, 0) to (cos, sin) of the FP32 angle nearest π/2, whose cosine is −4.4·10^-8.
         Tolerance.AssertClose(Read(x), [0.0, 1.0], 1e-7, 0, "a valid rope on the same stream after the failure");
     }
+
+    private void Invoke(Call c)
+    {
+        using var tensors = new TensorScope();
+        Qrt.Runtime.Ops.Rope(Stream, tensors.Make(c.X), tensors.Make(c.Positions), tensors.Make(c.InverseFrequencies));
+    }
+
+    internal sealed record Call(TensorSpec X, TensorSpec Positions, TensorSpec InverseFrequencies);
 }

@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using Qrt.Runtime.Tests.Support;
+using static Qrt.Runtime.Tests.Support.TensorSpec;
 
 namespace Qrt.Runtime.Tests.Ops.Gemm;
 
@@ -13,6 +14,12 @@ internal sealed class GemmTests : CpuStreamFixture
     private static readonly int[] Rows = [1, 3, 7, 33];
 
     private static readonly (int N, int K)[] Sizes = [(1, 1), (17, 33), (64, 127), (256, 96)];
+
+    private static readonly Call ValidArguments = new(
+        X: Zeros(DType.F32, 2, 4),
+        W: Zeros(DType.F32, 3, 4),
+        Bias: null,
+        Y: Zeros(DType.F32, 2, 3));
 
     public static IEnumerable<TestCaseData> EveryCombination() =>
         from xType in FloatTypes
@@ -28,6 +35,14 @@ internal sealed class GemmTests : CpuStreamFixture
         from m in Rows
         from size in Sizes
         select new TestCaseData(xType, m, size.N, size.K);
+
+    public static IEnumerable<TestCaseData> BadArguments() => BadArgument.Cases<Call>(
+        new("an integer weight", c => c with { W = Zeros(DType.I8, 3, 4) }, "w"),
+        new("a weight of another width", c => c with { W = Zeros(DType.F32, 3, 5) }, "w"),
+        new("a bias of the wrong length", c => c with { Bias = Zeros(DType.F32, 4) }, "bias"),
+        new("an output of the wrong shape", c => c with { Y = Zeros(DType.F32, 2, 4) }, "y"),
+        new("an integer output", c => c with { Y = Zeros(DType.I32, 2, 3) }, "y"),
+        new("column-strided activations", c => c with { X = Zeros(DType.F32, 2, 4).WithStrides(8, 2) }, "x"));
 
     [TestCaseSource(nameof(EveryCombination))]
     public void Gemm_MatchesReference_ForEveryDTypeShapeAndBias(DType xType, DType wType, DType yType, bool withBias, int m, int n, int k)
@@ -98,70 +113,16 @@ internal sealed class GemmTests : CpuStreamFixture
     }
 
     [Test]
-    public void Gemm_RejectsIntegerWeight_NamingW()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 4]);
-        using var w = QrtTensor.Zeros(DType.I8, [3, 4]);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.Gemm(Stream, x, w, null, y), Op, "w", ValidCall);
-    }
+    public void Gemm_AcceptsTheArguments_ThatEachBadArgumentCaseChanges() =>
+        Assert.That(() => Invoke(ValidArguments), Throws.Nothing);
+
+    [TestCaseSource(nameof(BadArguments))]
+    public void Gemm_Rejects(BadArgument<Call> bad) =>
+        Rejection.AssertNamesArgument(() => Invoke(bad.Change(ValidArguments)), Op, bad.Argument, ValidCall);
 
     [Test]
-    public void Gemm_RejectsWeightOfAnotherWidth_NamingW()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 4]);
-        using var w = QrtTensor.Zeros(DType.F32, [3, 5]);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.Gemm(Stream, x, w, null, y), Op, "w", ValidCall);
-    }
-
-    [Test]
-    public void Gemm_RejectsBiasOfWrongLength_NamingBias()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 4]);
-        using var w = QrtTensor.Zeros(DType.F32, [3, 4]);
-        using var bias = QrtTensor.Zeros(DType.F32, [4]);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.Gemm(Stream, x, w, bias, y), Op, "bias", ValidCall);
-    }
-
-    [Test]
-    public void Gemm_RejectsOutputOfWrongShape_NamingY()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 4]);
-        using var w = QrtTensor.Zeros(DType.F32, [3, 4]);
-        using var y = QrtTensor.Empty(DType.F32, [2, 4]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.Gemm(Stream, x, w, null, y), Op, "y", ValidCall);
-    }
-
-    [Test]
-    public void Gemm_RejectsIntegerOutput_NamingY()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 4]);
-        using var w = QrtTensor.Zeros(DType.F32, [3, 4]);
-        using var y = QrtTensor.Empty(DType.I32, [2, 3]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.Gemm(Stream, x, w, null, y), Op, "y", ValidCall);
-    }
-
-    [Test]
-    public void Gemm_RejectsColumnStridedActivations_NamingX()
-    {
-        using var wide = QrtTensor.Zeros(DType.F32, [2, 8]);
-        using var x = wide.View([2, 4], [8, 2]);
-        using var w = QrtTensor.Zeros(DType.F32, [3, 4]);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.Gemm(Stream, x, w, null, y), Op, "x", ValidCall);
-    }
-
-    [Test]
-    public void Gemm_ThrowsObjectDisposed_ForADisposedWeight()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 4]);
-        var w = QrtTensor.Zeros(DType.F32, [3, 4]);
-        w.Dispose();
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        Rejection.AssertDisposed(() => Qrt.Runtime.Ops.Gemm(Stream, x, w, null, y), ValidCall);
-    }
+    public void Gemm_ThrowsObjectDisposed_ForADisposedWeight() =>
+        Rejection.AssertDisposed(() => Invoke(ValidArguments with { W = ValidArguments.W.Disposed() }), ValidCall);
 
     private void ValidCall()
     {
@@ -171,4 +132,12 @@ internal sealed class GemmTests : CpuStreamFixture
         Qrt.Runtime.Ops.Gemm(Stream, x, w, null, y);
         Assert.That(y.ToArray<float>(), Is.EqualTo(new[] { -2f, 12f, -2f, 30f }));
     }
+
+    private void Invoke(Call c)
+    {
+        using var tensors = new TensorScope();
+        Qrt.Runtime.Ops.Gemm(Stream, tensors.Make(c.X), tensors.Make(c.W), tensors.Make(c.Bias), tensors.Make(c.Y));
+    }
+
+    internal sealed record Call(TensorSpec X, TensorSpec W, TensorSpec? Bias, TensorSpec Y);
 }

@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using Qrt.Runtime.Tests.Support;
+using static Qrt.Runtime.Tests.Support.TensorSpec;
 
 namespace Qrt.Runtime.Tests.Ops.Gemm;
 
@@ -7,6 +8,13 @@ namespace Qrt.Runtime.Tests.Ops.Gemm;
 internal sealed class GemmW8A16Fp8Tests : CpuStreamFixture
 {
     private const string Op = "qrt_gemm_w8a16_fp8";
+
+    private static readonly Call ValidArguments = new(
+        X: Zeros(DType.F32, 2, 4),
+        W: Zeros(DType.F8E4M3, 3, 4),
+        WScale: Values(DType.F32, [1f], 1),
+        Bias: null,
+        Y: Zeros(DType.F32, 2, 3));
 
     public static IEnumerable<TestCaseData> Options() =>
         from xType in new[] { DType.F32, DType.F16, DType.BF16 }
@@ -21,6 +29,13 @@ internal sealed class GemmW8A16Fp8Tests : CpuStreamFixture
         from size in new[] { (N: 1, K: 1), (N: 17, K: 33), (N: 64, K: 127), (N: 256, K: 96) }
         select new TestCaseData(m, size.N, size.K);
 
+    public static IEnumerable<TestCaseData> BadArguments() => BadArgument.Cases<Call>(
+        new("a bf16 weight", c => c with { W = Zeros(DType.BF16, 3, 4) }, "w"),
+        new("fp8 activations", c => c with { X = Zeros(DType.F8E4M3, 2, 4) }, "x"),
+        new("a weight of another width", c => c with { W = Zeros(DType.F8E4M3, 3, 8) }, "w"),
+        new("weight scales of the wrong count", c => c with { WScale = Values(DType.F32, [1f, 1f], 1, 2) }, "w_scale"),
+        new("an integer weight scale", c => c with { WScale = Zeros(DType.I32, 3) }, "w_scale"));
+
     [TestCaseSource(nameof(Options))]
     public void GemmW8A16Fp8_MatchesReference_ForEveryDTypeScaleAndBiasOption(
         DType xType, WeightScaleLayout weightScale, DType wScaleType, DType? biasType, DType yType) =>
@@ -31,65 +46,16 @@ internal sealed class GemmW8A16Fp8Tests : CpuStreamFixture
         Run(m, n, k, DType.BF16, WeightScaleLayout.PerChannelColumn, DType.F32, DType.F32, DType.BF16);
 
     [Test]
-    public void GemmW8A16Fp8_RejectsBf16Weight_NamingW()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 4]);
-        using var w = QrtTensor.Zeros(DType.BF16, [3, 4]);
-        using var wScale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmW8A16Fp8(Stream, x, w, wScale, null, y), Op, "w", ValidCall);
-    }
+    public void GemmW8A16Fp8_AcceptsTheArguments_ThatEachBadArgumentCaseChanges() =>
+        Assert.That(() => Invoke(ValidArguments), Throws.Nothing);
+
+    [TestCaseSource(nameof(BadArguments))]
+    public void GemmW8A16Fp8_Rejects(BadArgument<Call> bad) =>
+        Rejection.AssertNamesArgument(() => Invoke(bad.Change(ValidArguments)), Op, bad.Argument, ValidCall);
 
     [Test]
-    public void GemmW8A16Fp8_RejectsFp8Activations_NamingX()
-    {
-        using var x = QrtTensor.Zeros(DType.F8E4M3, [2, 4]);
-        using var w = QrtTensor.Zeros(DType.F8E4M3, [3, 4]);
-        using var wScale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmW8A16Fp8(Stream, x, w, wScale, null, y), Op, "x", ValidCall);
-    }
-
-    [Test]
-    public void GemmW8A16Fp8_RejectsWeightOfAnotherWidth_NamingW()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 4]);
-        using var w = QrtTensor.Zeros(DType.F8E4M3, [3, 8]);
-        using var wScale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmW8A16Fp8(Stream, x, w, wScale, null, y), Op, "w", ValidCall);
-    }
-
-    [Test]
-    public void GemmW8A16Fp8_RejectsWeightScalesOfTheWrongCount_NamingWScale()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 4]);
-        using var w = QrtTensor.Zeros(DType.F8E4M3, [3, 4]);
-        using var wScale = TensorBits.Upload(DType.F32, [1f, 1f], 1, 2);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmW8A16Fp8(Stream, x, w, wScale, null, y), Op, "w_scale", ValidCall);
-    }
-
-    [Test]
-    public void GemmW8A16Fp8_RejectsIntegerWeightScale_NamingWScale()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 4]);
-        using var w = QrtTensor.Zeros(DType.F8E4M3, [3, 4]);
-        using var wScale = QrtTensor.Zeros(DType.I32, [3]);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmW8A16Fp8(Stream, x, w, wScale, null, y), Op, "w_scale", ValidCall);
-    }
-
-    [Test]
-    public void GemmW8A16Fp8_ThrowsObjectDisposed_ForADisposedOutput()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 4]);
-        using var w = QrtTensor.Zeros(DType.F8E4M3, [3, 4]);
-        using var wScale = TensorBits.Upload(DType.F32, [1f], 1);
-        var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        y.Dispose();
-        Rejection.AssertDisposed(() => Qrt.Runtime.Ops.GemmW8A16Fp8(Stream, x, w, wScale, null, y), ValidCall);
-    }
+    public void GemmW8A16Fp8_ThrowsObjectDisposed_ForADisposedOutput() =>
+        Rejection.AssertDisposed(() => Invoke(ValidArguments with { Y = ValidArguments.Y.Disposed() }), ValidCall);
 
     private void Run(int m, int n, int k, DType xType, WeightScaleLayout weightScale, DType wScaleType, DType? biasType, DType yType)
     {
@@ -121,4 +87,12 @@ internal sealed class GemmW8A16Fp8Tests : CpuStreamFixture
         Qrt.Runtime.Ops.GemmW8A16Fp8(Stream, x, w, wScale, null, y);
         Assert.That(y.ToArray<float>(), Is.EqualTo(new[] { 0.25f }));
     }
+
+    private void Invoke(Call c)
+    {
+        using var tensors = new TensorScope();
+        Qrt.Runtime.Ops.GemmW8A16Fp8(Stream, tensors.Make(c.X), tensors.Make(c.W), tensors.Make(c.WScale), tensors.Make(c.Bias), tensors.Make(c.Y));
+    }
+
+    internal sealed record Call(TensorSpec X, TensorSpec W, TensorSpec WScale, TensorSpec? Bias, TensorSpec Y);
 }

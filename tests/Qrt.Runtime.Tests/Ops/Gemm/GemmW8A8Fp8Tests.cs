@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using Qrt.Runtime.Tests.Support;
+using static Qrt.Runtime.Tests.Support.TensorSpec;
 
 namespace Qrt.Runtime.Tests.Ops.Gemm;
 
@@ -7,6 +8,14 @@ namespace Qrt.Runtime.Tests.Ops.Gemm;
 internal sealed class GemmW8A8Fp8Tests : CpuStreamFixture
 {
     private const string Op = "qrt_gemm_w8a8_fp8";
+
+    private static readonly Call ValidArguments = new(
+        A: Zeros(DType.F8E4M3, 2, 4),
+        AScale: Values(DType.F32, [1f], 1),
+        W: Zeros(DType.F8E4M3, 3, 4),
+        WScale: Values(DType.F32, [1f], 1),
+        Bias: null,
+        Y: Zeros(DType.F32, 2, 3));
 
     public static IEnumerable<TestCaseData> Options() =>
         from perToken in new[] { false, true }
@@ -21,6 +30,13 @@ internal sealed class GemmW8A8Fp8Tests : CpuStreamFixture
         from size in new[] { (N: 1, K: 1), (N: 17, K: 33), (N: 64, K: 127), (N: 256, K: 96) }
         select new TestCaseData(m, size.N, size.K);
 
+    public static IEnumerable<TestCaseData> BadArguments() => BadArgument.Cases<Call>(
+        new("int8 activations", c => c with { A = Zeros(DType.I8, 2, 4) }, "a"),
+        new("an int8 weight", c => c with { W = Zeros(DType.I8, 3, 4) }, "w"),
+        new("a weight of another width", c => c with { W = Zeros(DType.F8E4M3, 3, 3) }, "w"),
+        new("weight scales of the wrong count", c => c with { WScale = Values(DType.F32, [1f, 1f, 1f, 1f], 4) }, "w_scale"),
+        new("activation scales of the wrong count", c => c with { AScale = Values(DType.F32, [1f, 1f, 1f], 3) }, "a_scale"));
+
     [TestCaseSource(nameof(Options))]
     public void GemmW8A8Fp8_MatchesReference_ForEveryScaleAndBiasOption(
         bool perToken, WeightScaleLayout weightScale, DType wScaleType, DType? biasType, DType yType) =>
@@ -31,71 +47,16 @@ internal sealed class GemmW8A8Fp8Tests : CpuStreamFixture
         Run(m, n, k, perToken: true, WeightScaleLayout.PerChannel, DType.BF16, DType.BF16, DType.BF16);
 
     [Test]
-    public void GemmW8A8Fp8_RejectsInt8Activations_NamingA()
-    {
-        using var a = QrtTensor.Zeros(DType.I8, [2, 4]);
-        using var aScale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var w = QrtTensor.Zeros(DType.F8E4M3, [3, 4]);
-        using var wScale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmW8A8Fp8(Stream, a, aScale, w, wScale, null, y), Op, "a", ValidCall);
-    }
+    public void GemmW8A8Fp8_AcceptsTheArguments_ThatEachBadArgumentCaseChanges() =>
+        Assert.That(() => Invoke(ValidArguments), Throws.Nothing);
+
+    [TestCaseSource(nameof(BadArguments))]
+    public void GemmW8A8Fp8_Rejects(BadArgument<Call> bad) =>
+        Rejection.AssertNamesArgument(() => Invoke(bad.Change(ValidArguments)), Op, bad.Argument, ValidCall);
 
     [Test]
-    public void GemmW8A8Fp8_RejectsInt8Weight_NamingW()
-    {
-        using var a = QrtTensor.Zeros(DType.F8E4M3, [2, 4]);
-        using var aScale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var w = QrtTensor.Zeros(DType.I8, [3, 4]);
-        using var wScale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmW8A8Fp8(Stream, a, aScale, w, wScale, null, y), Op, "w", ValidCall);
-    }
-
-    [Test]
-    public void GemmW8A8Fp8_RejectsWeightOfAnotherWidth_NamingW()
-    {
-        using var a = QrtTensor.Zeros(DType.F8E4M3, [2, 4]);
-        using var aScale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var w = QrtTensor.Zeros(DType.F8E4M3, [3, 3]);
-        using var wScale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmW8A8Fp8(Stream, a, aScale, w, wScale, null, y), Op, "w", ValidCall);
-    }
-
-    [Test]
-    public void GemmW8A8Fp8_RejectsWeightScalesOfTheWrongCount_NamingWScale()
-    {
-        using var a = QrtTensor.Zeros(DType.F8E4M3, [2, 4]);
-        using var aScale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var w = QrtTensor.Zeros(DType.F8E4M3, [3, 4]);
-        using var wScale = TensorBits.Upload(DType.F32, [1f, 1f, 1f, 1f], 4);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmW8A8Fp8(Stream, a, aScale, w, wScale, null, y), Op, "w_scale", ValidCall);
-    }
-
-    [Test]
-    public void GemmW8A8Fp8_RejectsActivationScalesOfTheWrongCount_NamingAScale()
-    {
-        using var a = QrtTensor.Zeros(DType.F8E4M3, [2, 4]);
-        using var aScale = TensorBits.Upload(DType.F32, [1f, 1f, 1f], 3);
-        using var w = QrtTensor.Zeros(DType.F8E4M3, [3, 4]);
-        using var wScale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmW8A8Fp8(Stream, a, aScale, w, wScale, null, y), Op, "a_scale", ValidCall);
-    }
-
-    [Test]
-    public void GemmW8A8Fp8_ThrowsObjectDisposed_ForDisposedActivations()
-    {
-        var a = QrtTensor.Zeros(DType.F8E4M3, [2, 4]);
-        a.Dispose();
-        using var aScale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var w = QrtTensor.Zeros(DType.F8E4M3, [3, 4]);
-        using var wScale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        Rejection.AssertDisposed(() => Qrt.Runtime.Ops.GemmW8A8Fp8(Stream, a, aScale, w, wScale, null, y), ValidCall);
-    }
+    public void GemmW8A8Fp8_ThrowsObjectDisposed_ForDisposedActivations() =>
+        Rejection.AssertDisposed(() => Invoke(ValidArguments with { A = ValidArguments.A.Disposed() }), ValidCall);
 
     private void Run(int m, int n, int k, bool perToken, WeightScaleLayout weightScale, DType wScaleType, DType? biasType, DType yType)
     {
@@ -131,4 +92,13 @@ internal sealed class GemmW8A8Fp8Tests : CpuStreamFixture
         Qrt.Runtime.Ops.GemmW8A8Fp8(Stream, a, aScale, w, wScale, null, y);
         Assert.That(y.ToArray<float>(), Is.EqualTo(new[] { 6f }));
     }
+
+    private void Invoke(Call c)
+    {
+        using var tensors = new TensorScope();
+        Qrt.Runtime.Ops.GemmW8A8Fp8(
+            Stream, tensors.Make(c.A), tensors.Make(c.AScale), tensors.Make(c.W), tensors.Make(c.WScale), tensors.Make(c.Bias), tensors.Make(c.Y));
+    }
+
+    internal sealed record Call(TensorSpec A, TensorSpec AScale, TensorSpec W, TensorSpec WScale, TensorSpec? Bias, TensorSpec Y);
 }

@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using Qrt.Runtime.Tests.Support;
+using static Qrt.Runtime.Tests.Support.TensorSpec;
 
 namespace Qrt.Runtime.Tests.Ops.Gemm;
 
@@ -7,6 +8,15 @@ namespace Qrt.Runtime.Tests.Ops.Gemm;
 internal sealed class GemmW8A8Int8Tests : CpuStreamFixture
 {
     private const string Op = "qrt_gemm_w8a8_int8";
+
+    private static readonly Call ValidArguments = new(
+        A: Zeros(DType.I8, 2, 4),
+        AScale: Values(DType.F32, [1f], 1),
+        AZeroPoint: null,
+        W: Zeros(DType.I8, 3, 4),
+        WScale: Values(DType.F32, [1f], 1),
+        Bias: null,
+        Y: Zeros(DType.F32, 2, 3));
 
     public static IEnumerable<TestCaseData> Options() =>
         from perToken in new[] { false, true }
@@ -21,6 +31,15 @@ internal sealed class GemmW8A8Int8Tests : CpuStreamFixture
         from m in new[] { 1, 3, 7, 33 }
         from size in new[] { (N: 1, K: 1), (N: 17, K: 33), (N: 64, K: 127), (N: 256, K: 96) }
         select new TestCaseData(m, size.N, size.K);
+
+    public static IEnumerable<TestCaseData> BadArguments() => BadArgument.Cases<Call>(
+        new("float activations", c => c with { A = Zeros(DType.F32, 2, 4) }, "a"),
+        new("an fp8 weight", c => c with { W = Zeros(DType.F8E4M3, 3, 4) }, "w"),
+        new("a weight of another width", c => c with { W = Zeros(DType.I8, 3, 5) }, "w"),
+        new("weight scales of the wrong count", c => c with { WScale = Values(DType.F32, [1f, 1f], 2) }, "w_scale"),
+        new("activation scales of the wrong count", c => c with { AScale = Values(DType.F32, [1f, 1f, 1f], 3) }, "a_scale"),
+        new("a bf16 activation scale", c => c with { AScale = Values(DType.BF16, [1f], 1) }, "a_scale"),
+        new("a zero point of two elements", c => c with { AZeroPoint = Values([1, 2], 2) }, "a_zero_point"));
 
     [TestCaseSource(nameof(Options))]
     public void GemmW8A8Int8_MatchesReference_ForEveryScaleZeroPointAndBiasOption(
@@ -65,94 +84,16 @@ internal sealed class GemmW8A8Int8Tests : CpuStreamFixture
     }
 
     [Test]
-    public void GemmW8A8Int8_RejectsFloatActivations_NamingA()
-    {
-        using var a = QrtTensor.Zeros(DType.F32, [2, 4]);
-        using var aScale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var w = QrtTensor.Zeros(DType.I8, [3, 4]);
-        using var wScale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmW8A8Int8(Stream, a, aScale, null, w, wScale, null, y), Op, "a", ValidCall);
-    }
+    public void GemmW8A8Int8_AcceptsTheArguments_ThatEachBadArgumentCaseChanges() =>
+        Assert.That(() => Invoke(ValidArguments), Throws.Nothing);
+
+    [TestCaseSource(nameof(BadArguments))]
+    public void GemmW8A8Int8_Rejects(BadArgument<Call> bad) =>
+        Rejection.AssertNamesArgument(() => Invoke(bad.Change(ValidArguments)), Op, bad.Argument, ValidCall);
 
     [Test]
-    public void GemmW8A8Int8_RejectsFp8Weight_NamingW()
-    {
-        using var a = QrtTensor.Zeros(DType.I8, [2, 4]);
-        using var aScale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var w = QrtTensor.Zeros(DType.F8E4M3, [3, 4]);
-        using var wScale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmW8A8Int8(Stream, a, aScale, null, w, wScale, null, y), Op, "w", ValidCall);
-    }
-
-    [Test]
-    public void GemmW8A8Int8_RejectsWeightOfAnotherWidth_NamingW()
-    {
-        using var a = QrtTensor.Zeros(DType.I8, [2, 4]);
-        using var aScale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var w = QrtTensor.Zeros(DType.I8, [3, 5]);
-        using var wScale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmW8A8Int8(Stream, a, aScale, null, w, wScale, null, y), Op, "w", ValidCall);
-    }
-
-    [Test]
-    public void GemmW8A8Int8_RejectsWeightScalesOfTheWrongCount_NamingWScale()
-    {
-        using var a = QrtTensor.Zeros(DType.I8, [2, 4]);
-        using var aScale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var w = QrtTensor.Zeros(DType.I8, [3, 4]);
-        using var wScale = TensorBits.Upload(DType.F32, [1f, 1f], 2);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmW8A8Int8(Stream, a, aScale, null, w, wScale, null, y), Op, "w_scale", ValidCall);
-    }
-
-    [Test]
-    public void GemmW8A8Int8_RejectsActivationScalesOfTheWrongCount_NamingAScale()
-    {
-        using var a = QrtTensor.Zeros(DType.I8, [2, 4]);
-        using var aScale = TensorBits.Upload(DType.F32, [1f, 1f, 1f], 3);
-        using var w = QrtTensor.Zeros(DType.I8, [3, 4]);
-        using var wScale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmW8A8Int8(Stream, a, aScale, null, w, wScale, null, y), Op, "a_scale", ValidCall);
-    }
-
-    [Test]
-    public void GemmW8A8Int8_RejectsBf16ActivationScale_NamingAScale()
-    {
-        using var a = QrtTensor.Zeros(DType.I8, [2, 4]);
-        using var aScale = TensorBits.Upload(DType.BF16, [1f], 1);
-        using var w = QrtTensor.Zeros(DType.I8, [3, 4]);
-        using var wScale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmW8A8Int8(Stream, a, aScale, null, w, wScale, null, y), Op, "a_scale", ValidCall);
-    }
-
-    [Test]
-    public void GemmW8A8Int8_RejectsAZeroPointOfTwoElements_NamingAZeroPoint()
-    {
-        using var a = QrtTensor.Zeros(DType.I8, [2, 4]);
-        using var aScale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var zero = QrtTensor.FromData<int>([1, 2], DType.I32, [2]);
-        using var w = QrtTensor.Zeros(DType.I8, [3, 4]);
-        using var wScale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmW8A8Int8(Stream, a, aScale, zero, w, wScale, null, y), Op, "a_zero_point", ValidCall);
-    }
-
-    [Test]
-    public void GemmW8A8Int8_ThrowsObjectDisposed_ForADisposedWeight()
-    {
-        using var a = QrtTensor.Zeros(DType.I8, [2, 4]);
-        using var aScale = TensorBits.Upload(DType.F32, [1f], 1);
-        var w = QrtTensor.Zeros(DType.I8, [3, 4]);
-        w.Dispose();
-        using var wScale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        Rejection.AssertDisposed(() => Qrt.Runtime.Ops.GemmW8A8Int8(Stream, a, aScale, null, w, wScale, null, y), ValidCall);
-    }
+    public void GemmW8A8Int8_ThrowsObjectDisposed_ForADisposedWeight() =>
+        Rejection.AssertDisposed(() => Invoke(ValidArguments with { W = ValidArguments.W.Disposed() }), ValidCall);
 
     private void Run(int m, int n, int k, bool perToken, WeightScaleLayout weightScale, DType wScaleType, int? zeroPoint, DType? biasType, DType yType)
     {
@@ -188,4 +129,21 @@ internal sealed class GemmW8A8Int8Tests : CpuStreamFixture
         Qrt.Runtime.Ops.GemmW8A8Int8(Stream, a, aScale, null, w, wScale, null, y);
         Assert.That(y.ToArray<float>(), Is.EqualTo(new[] { 4f, 68f }));
     }
+
+    private void Invoke(Call c)
+    {
+        using var tensors = new TensorScope();
+        Qrt.Runtime.Ops.GemmW8A8Int8(
+            Stream,
+            tensors.Make(c.A),
+            tensors.Make(c.AScale),
+            tensors.Make(c.AZeroPoint),
+            tensors.Make(c.W),
+            tensors.Make(c.WScale),
+            tensors.Make(c.Bias),
+            tensors.Make(c.Y));
+    }
+
+    internal sealed record Call(
+        TensorSpec A, TensorSpec AScale, TensorSpec? AZeroPoint, TensorSpec W, TensorSpec WScale, TensorSpec? Bias, TensorSpec Y);
 }

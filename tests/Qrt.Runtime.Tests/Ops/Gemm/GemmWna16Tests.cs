@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using Qrt.Runtime.Tests.Support;
+using static Qrt.Runtime.Tests.Support.TensorSpec;
 
 namespace Qrt.Runtime.Tests.Ops.Gemm;
 
@@ -13,6 +14,16 @@ internal sealed class GemmWna16Tests : CpuStreamFixture
     private const int OddN = 13;
 
     private static readonly DType[] FloatTypes = [DType.F32, DType.F16, DType.BF16];
+
+    private static readonly Call ValidArguments = new(
+        X: Zeros(DType.F32, 2, 16),
+        Packed: Zeros(DType.I32, 3, 2),
+        Scale: Zeros(DType.F32, 3, 1),
+        ZeroPoint: null,
+        GroupIndex: null,
+        Bits: 4,
+        GroupSize: 0,
+        Y: Zeros(DType.F32, 2, 3));
 
     public static IEnumerable<TestCaseData> Layouts() =>
         from bits in new[] { 4, 8 }
@@ -37,6 +48,20 @@ internal sealed class GemmWna16Tests : CpuStreamFixture
         from symmetric in new[] { true, false }
         select new TestCaseData(bits, groupSize, symmetric);
 
+    public static IEnumerable<TestCaseData> BadArguments() => BadArgument.Cases<Call>(
+        new("a float packed weight", c => c with { Packed = Zeros(DType.F32, 3, 2) }, "weight_packed"),
+        new("activations of another width", c => c with { X = Zeros(DType.F32, 2, 17) }, "weight_packed"),
+        new("a scale with the wrong group count", c => c with { Scale = Zeros(DType.F32, 3, 2), GroupSize = 16 }, "weight_scale"),
+        new("an integer scale", c => c with { Scale = Zeros(DType.I32, 3, 1) }, "weight_scale"),
+        new("zero points of the wrong shape", c => NineChannels(c) with { ZeroPoint = Zeros(DType.I32, 1, 1) }, "weight_zero_point"),
+        new("3 bits", c => c with { Bits = 3 }, "num_bits"),
+        new("2 bits", c => c with { Bits = 2 }, "num_bits"),
+        new("16 bits", c => c with { Bits = 16 }, "num_bits"),
+        new("a negative group size", c => c with { GroupSize = -8 }, "group_size"),
+        new("a group index past the last group", c => ActOrdered(c, OneColumnInGroup(2)), "weight_g_idx"),
+        new("a negative group index", c => ActOrdered(c, OneColumnInGroup(-1)), "weight_g_idx"),
+        new("a group index of the wrong length", c => ActOrdered(c, Zeros(DType.I32, 15)), "weight_g_idx"));
+
     [TestCaseSource(nameof(Layouts))]
     public void GemmWna16_MatchesReference_ForEveryBitWidthGroupSizeAndZeroPoint(int bits, int groupSize, bool symmetric) =>
         Run(new Case(bits, groupSize, symmetric, ActOrder: false, DType.F32, DType.F32, DType.F32, WithBias: true, 3, OddN, OddK));
@@ -54,123 +79,16 @@ internal sealed class GemmWna16Tests : CpuStreamFixture
         Run(new Case(bits, groupSize, symmetric, ActOrder: true, DType.F32, DType.BF16, DType.F32, WithBias: true, 5, OddN, OddK));
 
     [Test]
-    public void GemmWna16_RejectsFloatPackedWeight_NamingWeightPacked()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 16]);
-        using var packed = QrtTensor.Zeros(DType.F32, [3, 2]);
-        using var scale = QrtTensor.Zeros(DType.F32, [3, 1]);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        var weight = new PackedIntWeight(packed, scale, null, null, 4, 0);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmWna16(Stream, x, weight, null, y), Op, "weight_packed", ValidCall);
-    }
+    public void GemmWna16_AcceptsTheArguments_ThatEachBadArgumentCaseChanges() =>
+        Assert.That(() => Invoke(ValidArguments), Throws.Nothing);
+
+    [TestCaseSource(nameof(BadArguments))]
+    public void GemmWna16_Rejects(BadArgument<Call> bad) =>
+        Rejection.AssertNamesArgument(() => Invoke(bad.Change(ValidArguments)), Op, bad.Argument, ValidCall);
 
     [Test]
-    public void GemmWna16_RejectsActivationsOfAnotherWidth_NamingWeightPacked()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 17]);
-        using var packed = QrtTensor.Zeros(DType.I32, [3, 2]);
-        using var scale = QrtTensor.Zeros(DType.F32, [3, 1]);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        var weight = new PackedIntWeight(packed, scale, null, null, 4, 0);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmWna16(Stream, x, weight, null, y), Op, "weight_packed", ValidCall);
-    }
-
-    [Test]
-    public void GemmWna16_RejectsScaleWithTheWrongGroupCount_NamingWeightScale()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 16]);
-        using var packed = QrtTensor.Zeros(DType.I32, [3, 2]);
-        using var scale = QrtTensor.Zeros(DType.F32, [3, 2]);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        var weight = new PackedIntWeight(packed, scale, null, null, 4, 16);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmWna16(Stream, x, weight, null, y), Op, "weight_scale", ValidCall);
-    }
-
-    [Test]
-    public void GemmWna16_RejectsIntegerScale_NamingWeightScale()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 16]);
-        using var packed = QrtTensor.Zeros(DType.I32, [3, 2]);
-        using var scale = QrtTensor.Zeros(DType.I32, [3, 1]);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        var weight = new PackedIntWeight(packed, scale, null, null, 4, 0);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmWna16(Stream, x, weight, null, y), Op, "weight_scale", ValidCall);
-    }
-
-    [Test]
-    public void GemmWna16_RejectsZeroPointsOfTheWrongShape_NamingWeightZeroPoint()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 16]);
-        using var packed = QrtTensor.Zeros(DType.I32, [9, 2]);
-        using var scale = QrtTensor.Zeros(DType.F32, [9, 1]);
-        using var zero = QrtTensor.Zeros(DType.I32, [1, 1]);
-        using var y = QrtTensor.Empty(DType.F32, [2, 9]);
-        var weight = new PackedIntWeight(packed, scale, zero, null, 4, 0);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmWna16(Stream, x, weight, null, y), Op, "weight_zero_point", ValidCall);
-    }
-
-    [TestCase(3)]
-    [TestCase(2)]
-    [TestCase(16)]
-    public void GemmWna16_RejectsUnsupportedBitWidths_NamingNumBits(int bits)
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 16]);
-        using var packed = QrtTensor.Zeros(DType.I32, [3, 2]);
-        using var scale = QrtTensor.Zeros(DType.F32, [3, 1]);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        var weight = new PackedIntWeight(packed, scale, null, null, bits, 0);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmWna16(Stream, x, weight, null, y), Op, "num_bits", ValidCall);
-    }
-
-    [Test]
-    public void GemmWna16_RejectsNegativeGroupSize_NamingGroupSize()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 16]);
-        using var packed = QrtTensor.Zeros(DType.I32, [3, 2]);
-        using var scale = QrtTensor.Zeros(DType.F32, [3, 1]);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        var weight = new PackedIntWeight(packed, scale, null, null, 4, -8);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmWna16(Stream, x, weight, null, y), Op, "group_size", ValidCall);
-    }
-
-    [TestCase(2)]
-    [TestCase(-1)]
-    public void GemmWna16_RejectsGroupIndexOutsideTheGroups_NamingWeightGIdx(int badGroup)
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 16]);
-        using var packed = QrtTensor.Zeros(DType.I32, [3, 2]);
-        using var scale = QrtTensor.Zeros(DType.F32, [3, 2]);
-        var groups = Enumerable.Repeat(1, 16).ToArray();
-        groups[11] = badGroup;
-        using var gIdx = QrtTensor.FromData<int>(groups, DType.I32, [16]);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        var weight = new PackedIntWeight(packed, scale, null, gIdx, 4, 8);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmWna16(Stream, x, weight, null, y), Op, "weight_g_idx", ValidCall);
-    }
-
-    [Test]
-    public void GemmWna16_RejectsGroupIndexOfTheWrongLength_NamingWeightGIdx()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 16]);
-        using var packed = QrtTensor.Zeros(DType.I32, [3, 2]);
-        using var scale = QrtTensor.Zeros(DType.F32, [3, 2]);
-        using var gIdx = QrtTensor.Zeros(DType.I32, [15]);
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        var weight = new PackedIntWeight(packed, scale, null, gIdx, 4, 8);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.GemmWna16(Stream, x, weight, null, y), Op, "weight_g_idx", ValidCall);
-    }
-
-    [Test]
-    public void GemmWna16_ThrowsObjectDisposed_ForADisposedScale()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 16]);
-        using var packed = QrtTensor.Zeros(DType.I32, [3, 2]);
-        var scale = QrtTensor.Zeros(DType.F32, [3, 1]);
-        scale.Dispose();
-        using var y = QrtTensor.Empty(DType.F32, [2, 3]);
-        var weight = new PackedIntWeight(packed, scale, null, null, 4, 0);
-        Rejection.AssertDisposed(() => Qrt.Runtime.Ops.GemmWna16(Stream, x, weight, null, y), ValidCall);
-    }
+    public void GemmWna16_ThrowsObjectDisposed_ForADisposedScale() =>
+        Rejection.AssertDisposed(() => Invoke(ValidArguments with { Scale = ValidArguments.Scale.Disposed() }), ValidCall);
 
     private void Run(Case c)
     {
@@ -224,6 +142,28 @@ internal sealed class GemmWna16Tests : CpuStreamFixture
         Assert.That(y.ToArray<float>(), Is.EqualTo(new[] { 10f, -4f }));
     }
 
+    // Nine output channels need two words of 4-bit zero points per group.
+    private static Call NineChannels(Call c) =>
+        c with { Packed = Zeros(DType.I32, 9, 2), Scale = Zeros(DType.F32, 9, 1), Y = Zeros(DType.F32, 2, 9) };
+
+    // Two groups of 8 columns, so that a group index can point past the last group.
+    private static Call ActOrdered(Call c, TensorSpec groupIndex) =>
+        c with { Scale = Zeros(DType.F32, 3, 2), GroupIndex = groupIndex, GroupSize = 8 };
+
+    // Column 11 in the given group, the other 15 columns in group 1.
+    private static TensorSpec OneColumnInGroup(int group) => Values([.. Enumerable.Repeat(1, 11), group, .. Enumerable.Repeat(1, 4)], 16);
+
+    private void Invoke(Call c)
+    {
+        using var tensors = new TensorScope();
+        var weight = new PackedIntWeight(
+            tensors.Make(c.Packed), tensors.Make(c.Scale), tensors.Make(c.ZeroPoint), tensors.Make(c.GroupIndex), c.Bits, c.GroupSize);
+        Qrt.Runtime.Ops.GemmWna16(Stream, tensors.Make(c.X), weight, null, tensors.Make(c.Y));
+    }
+
     private sealed record Case(
         int Bits, int GroupSize, bool Symmetric, bool ActOrder, DType XType, DType ScaleType, DType YType, bool WithBias, int M, int N, int K);
+
+    internal sealed record Call(
+        TensorSpec X, TensorSpec Packed, TensorSpec Scale, TensorSpec? ZeroPoint, TensorSpec? GroupIndex, int Bits, int GroupSize, TensorSpec Y);
 }

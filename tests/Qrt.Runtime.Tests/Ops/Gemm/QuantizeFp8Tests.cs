@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using Qrt.Runtime.Tests.Support;
+using static Qrt.Runtime.Tests.Support.TensorSpec;
 
 namespace Qrt.Runtime.Tests.Ops.Gemm;
 
@@ -7,6 +8,12 @@ namespace Qrt.Runtime.Tests.Ops.Gemm;
 internal sealed class QuantizeFp8Tests : CpuStreamFixture
 {
     private const string Op = "qrt_quantize_fp8";
+
+    private static readonly Call ValidArguments = new(
+        X: Zeros(DType.F32, 2, 4),
+        StaticScale: null,
+        Q: Zeros(DType.F8E4M3, 2, 4),
+        ScaleOut: Zeros(DType.F32, 2));
 
     public static IEnumerable<TestCaseData> DynamicCases() =>
         from xType in new[] { DType.F32, DType.F16, DType.BF16 }
@@ -17,6 +24,14 @@ internal sealed class QuantizeFp8Tests : CpuStreamFixture
         from xType in new[] { DType.F32, DType.F16, DType.BF16 }
         from scaleType in new[] { DType.F32, DType.F16, DType.BF16 }
         select new TestCaseData(xType, scaleType);
+
+    public static IEnumerable<TestCaseData> BadArguments() => BadArgument.Cases<Call>(
+        new("int8 codes", c => c with { Q = Zeros(DType.I8, 2, 4) }, "q"),
+        new("integer activations", c => c with { X = Zeros(DType.I32, 2, 4) }, "x"),
+        new("codes of another shape", c => c with { Q = Zeros(DType.F8E4M3, 3, 4) }, "q"),
+        new("a bf16 scale output", c => c with { ScaleOut = Zeros(DType.BF16, 2) }, "scale_out"),
+        new("a static scale of two elements", c => WithStaticScale(c, Zeros(DType.F32, 1, 2)), "static_scale"),
+        new("a scale output with a static scale", c => c with { StaticScale = Values(DType.F32, [1f], 1) }, "scale_out"));
 
     [TestCaseSource(nameof(DynamicCases))]
     public void QuantizeFp8_Dynamic_MatchesReferenceCodesAndScales(DType xType, int m, int k)
@@ -90,69 +105,16 @@ internal sealed class QuantizeFp8Tests : CpuStreamFixture
     }
 
     [Test]
-    public void QuantizeFp8_RejectsInt8Codes_NamingQ()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 4]);
-        using var q = QrtTensor.Empty(DType.I8, [2, 4]);
-        using var scales = QrtTensor.Empty(DType.F32, [2]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.QuantizeFp8(Stream, x, null, q, scales), Op, "q", ValidCall);
-    }
+    public void QuantizeFp8_AcceptsTheArguments_ThatEachBadArgumentCaseChanges() =>
+        Assert.That(() => Invoke(ValidArguments), Throws.Nothing);
+
+    [TestCaseSource(nameof(BadArguments))]
+    public void QuantizeFp8_Rejects(BadArgument<Call> bad) =>
+        Rejection.AssertNamesArgument(() => Invoke(bad.Change(ValidArguments)), Op, bad.Argument, ValidCall);
 
     [Test]
-    public void QuantizeFp8_RejectsIntegerActivations_NamingX()
-    {
-        using var x = QrtTensor.Zeros(DType.I32, [2, 4]);
-        using var q = QrtTensor.Empty(DType.F8E4M3, [2, 4]);
-        using var scales = QrtTensor.Empty(DType.F32, [2]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.QuantizeFp8(Stream, x, null, q, scales), Op, "x", ValidCall);
-    }
-
-    [Test]
-    public void QuantizeFp8_RejectsCodesOfAnotherShape_NamingQ()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 4]);
-        using var q = QrtTensor.Empty(DType.F8E4M3, [3, 4]);
-        using var scales = QrtTensor.Empty(DType.F32, [2]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.QuantizeFp8(Stream, x, null, q, scales), Op, "q", ValidCall);
-    }
-
-    [Test]
-    public void QuantizeFp8_RejectsBf16ScaleOutput_NamingScaleOut()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 4]);
-        using var q = QrtTensor.Empty(DType.F8E4M3, [2, 4]);
-        using var scales = QrtTensor.Empty(DType.BF16, [2]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.QuantizeFp8(Stream, x, null, q, scales), Op, "scale_out", ValidCall);
-    }
-
-    [Test]
-    public void QuantizeFp8_RejectsAStaticScaleOfTwoElements_NamingStaticScale()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 4]);
-        using var scale = QrtTensor.Zeros(DType.F32, [1, 2]);
-        using var q = QrtTensor.Empty(DType.F8E4M3, [2, 4]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.QuantizeFp8(Stream, x, scale, q, null), Op, "static_scale", ValidCall);
-    }
-
-    [Test]
-    public void QuantizeFp8_RejectsAScaleOutputWithAStaticScale_NamingScaleOut()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 4]);
-        using var scale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var q = QrtTensor.Empty(DType.F8E4M3, [2, 4]);
-        using var scales = QrtTensor.Empty(DType.F32, [2]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.QuantizeFp8(Stream, x, scale, q, scales), Op, "scale_out", ValidCall);
-    }
-
-    [Test]
-    public void QuantizeFp8_ThrowsObjectDisposed_ForADisposedStaticScale()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 4]);
-        var scale = TensorBits.Upload(DType.F32, [1f], 1);
-        scale.Dispose();
-        using var q = QrtTensor.Empty(DType.F8E4M3, [2, 4]);
-        Rejection.AssertDisposed(() => Qrt.Runtime.Ops.QuantizeFp8(Stream, x, scale, q, null), ValidCall);
-    }
+    public void QuantizeFp8_ThrowsObjectDisposed_ForADisposedStaticScale() =>
+        Rejection.AssertDisposed(() => Invoke(WithStaticScale(ValidArguments, Values(DType.F32, [1f], 1).Disposed())), ValidCall);
 
     private void ValidCall()
     {
@@ -162,4 +124,15 @@ internal sealed class QuantizeFp8Tests : CpuStreamFixture
         Qrt.Runtime.Ops.QuantizeFp8(Stream, x, null, q, scales);
         Assert.That(q.ToArray<byte>(), Is.EqualTo(new byte[] { 0x7E, 0xB8, 0x30 }));
     }
+
+    // Static quantization takes the scale in place of writing one out.
+    private static Call WithStaticScale(Call c, TensorSpec scale) => c with { StaticScale = scale, ScaleOut = null };
+
+    private void Invoke(Call c)
+    {
+        using var tensors = new TensorScope();
+        Qrt.Runtime.Ops.QuantizeFp8(Stream, tensors.Make(c.X), tensors.Make(c.StaticScale), tensors.Make(c.Q), tensors.Make(c.ScaleOut));
+    }
+
+    internal sealed record Call(TensorSpec X, TensorSpec? StaticScale, TensorSpec Q, TensorSpec? ScaleOut);
 }

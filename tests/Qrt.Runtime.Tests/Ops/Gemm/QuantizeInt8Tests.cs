@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using Qrt.Runtime.Tests.Support;
+using static Qrt.Runtime.Tests.Support.TensorSpec;
 
 namespace Qrt.Runtime.Tests.Ops.Gemm;
 
@@ -7,6 +8,13 @@ namespace Qrt.Runtime.Tests.Ops.Gemm;
 internal sealed class QuantizeInt8Tests : CpuStreamFixture
 {
     private const string Op = "qrt_quantize_int8";
+
+    private static readonly Call ValidArguments = new(
+        X: Zeros(DType.F32, 2, 4),
+        StaticScale: null,
+        StaticZeroPoint: null,
+        Q: Zeros(DType.I8, 2, 4),
+        ScaleOut: Zeros(DType.F32, 2));
 
     public static IEnumerable<TestCaseData> DynamicCases() =>
         from xType in new[] { DType.F32, DType.F16, DType.BF16 }
@@ -18,6 +26,16 @@ internal sealed class QuantizeInt8Tests : CpuStreamFixture
         from scaleType in new[] { DType.F32, DType.F16, DType.BF16 }
         from zeroPoint in new int?[] { null, 0, 9, -100 }
         select new TestCaseData(xType, scaleType, zeroPoint);
+
+    public static IEnumerable<TestCaseData> BadArguments() => BadArgument.Cases<Call>(
+        new("float codes", c => c with { Q = Zeros(DType.F32, 2, 4) }, "q"),
+        new("integer activations", c => c with { X = Zeros(DType.I8, 2, 4) }, "x"),
+        new("codes of another shape", c => c with { Q = Zeros(DType.I8, 2, 5) }, "q"),
+        new("a scale output of the wrong count", c => c with { ScaleOut = Zeros(DType.F32, 3) }, "scale_out"),
+        new("a static scale of two elements", c => WithStaticScale(c, Zeros(DType.F32, 2)), "static_scale"),
+        new("a scale output with a static scale", c => c with { StaticScale = Values(DType.F32, [1f], 1) }, "scale_out"),
+        new("a zero point without a static scale", c => c with { StaticZeroPoint = Values([1], 1) }, "static_zero_point"),
+        new("a float zero point", c => WithStaticScale(c, Values(DType.F32, [1f], 1)) with { StaticZeroPoint = Zeros(DType.F32, 1) }, "static_zero_point"));
 
     [TestCaseSource(nameof(DynamicCases))]
     public void QuantizeInt8_Dynamic_MatchesReferenceCodesAndScales(DType xType, int m, int k)
@@ -104,89 +122,16 @@ internal sealed class QuantizeInt8Tests : CpuStreamFixture
     }
 
     [Test]
-    public void QuantizeInt8_RejectsFloatCodes_NamingQ()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 4]);
-        using var q = QrtTensor.Empty(DType.F32, [2, 4]);
-        using var scales = QrtTensor.Empty(DType.F32, [2]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.QuantizeInt8(Stream, x, null, null, q, scales), Op, "q", ValidCall);
-    }
+    public void QuantizeInt8_AcceptsTheArguments_ThatEachBadArgumentCaseChanges() =>
+        Assert.That(() => Invoke(ValidArguments), Throws.Nothing);
+
+    [TestCaseSource(nameof(BadArguments))]
+    public void QuantizeInt8_Rejects(BadArgument<Call> bad) =>
+        Rejection.AssertNamesArgument(() => Invoke(bad.Change(ValidArguments)), Op, bad.Argument, ValidCall);
 
     [Test]
-    public void QuantizeInt8_RejectsIntegerActivations_NamingX()
-    {
-        using var x = QrtTensor.Zeros(DType.I8, [2, 4]);
-        using var q = QrtTensor.Empty(DType.I8, [2, 4]);
-        using var scales = QrtTensor.Empty(DType.F32, [2]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.QuantizeInt8(Stream, x, null, null, q, scales), Op, "x", ValidCall);
-    }
-
-    [Test]
-    public void QuantizeInt8_RejectsCodesOfAnotherShape_NamingQ()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 4]);
-        using var q = QrtTensor.Empty(DType.I8, [2, 5]);
-        using var scales = QrtTensor.Empty(DType.F32, [2]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.QuantizeInt8(Stream, x, null, null, q, scales), Op, "q", ValidCall);
-    }
-
-    [Test]
-    public void QuantizeInt8_RejectsScaleOutputWithTheWrongCount_NamingScaleOut()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 4]);
-        using var q = QrtTensor.Empty(DType.I8, [2, 4]);
-        using var scales = QrtTensor.Empty(DType.F32, [3]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.QuantizeInt8(Stream, x, null, null, q, scales), Op, "scale_out", ValidCall);
-    }
-
-    [Test]
-    public void QuantizeInt8_RejectsAStaticScaleOfTwoElements_NamingStaticScale()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 4]);
-        using var scale = QrtTensor.Zeros(DType.F32, [2]);
-        using var q = QrtTensor.Empty(DType.I8, [2, 4]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.QuantizeInt8(Stream, x, scale, null, q, null), Op, "static_scale", ValidCall);
-    }
-
-    [Test]
-    public void QuantizeInt8_RejectsAScaleOutputWithAStaticScale_NamingScaleOut()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 4]);
-        using var scale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var q = QrtTensor.Empty(DType.I8, [2, 4]);
-        using var scales = QrtTensor.Empty(DType.F32, [2]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.QuantizeInt8(Stream, x, scale, null, q, scales), Op, "scale_out", ValidCall);
-    }
-
-    [Test]
-    public void QuantizeInt8_RejectsAZeroPointWithoutAStaticScale_NamingStaticZeroPoint()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 4]);
-        using var zero = QrtTensor.FromData<int>([1], DType.I32, [1]);
-        using var q = QrtTensor.Empty(DType.I8, [2, 4]);
-        using var scales = QrtTensor.Empty(DType.F32, [2]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.QuantizeInt8(Stream, x, null, zero, q, scales), Op, "static_zero_point", ValidCall);
-    }
-
-    [Test]
-    public void QuantizeInt8_RejectsAFloatZeroPoint_NamingStaticZeroPoint()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 4]);
-        using var scale = TensorBits.Upload(DType.F32, [1f], 1);
-        using var zero = QrtTensor.Zeros(DType.F32, [1]);
-        using var q = QrtTensor.Empty(DType.I8, [2, 4]);
-        Rejection.AssertNamesArgument(() => Qrt.Runtime.Ops.QuantizeInt8(Stream, x, scale, zero, q, null), Op, "static_zero_point", ValidCall);
-    }
-
-    [Test]
-    public void QuantizeInt8_ThrowsObjectDisposed_ForDisposedCodes()
-    {
-        using var x = QrtTensor.Zeros(DType.F32, [2, 4]);
-        var q = QrtTensor.Empty(DType.I8, [2, 4]);
-        q.Dispose();
-        using var scales = QrtTensor.Empty(DType.F32, [2]);
-        Rejection.AssertDisposed(() => Qrt.Runtime.Ops.QuantizeInt8(Stream, x, null, null, q, scales), ValidCall);
-    }
+    public void QuantizeInt8_ThrowsObjectDisposed_ForDisposedCodes() =>
+        Rejection.AssertDisposed(() => Invoke(ValidArguments with { Q = ValidArguments.Q.Disposed() }), ValidCall);
 
     private void ValidCall()
     {
@@ -196,4 +141,16 @@ internal sealed class QuantizeInt8Tests : CpuStreamFixture
         Qrt.Runtime.Ops.QuantizeInt8(Stream, x, null, null, q, scales);
         Assert.That(q.ToArray<sbyte>(), Is.EqualTo(new sbyte[] { 127, -64, 1 }));
     }
+
+    // Static quantization takes the scale in place of writing one out.
+    private static Call WithStaticScale(Call c, TensorSpec scale) => c with { StaticScale = scale, ScaleOut = null };
+
+    private void Invoke(Call c)
+    {
+        using var tensors = new TensorScope();
+        Qrt.Runtime.Ops.QuantizeInt8(
+            Stream, tensors.Make(c.X), tensors.Make(c.StaticScale), tensors.Make(c.StaticZeroPoint), tensors.Make(c.Q), tensors.Make(c.ScaleOut));
+    }
+
+    internal sealed record Call(TensorSpec X, TensorSpec? StaticScale, TensorSpec? StaticZeroPoint, TensorSpec Q, TensorSpec? ScaleOut);
 }
