@@ -89,16 +89,16 @@ public static class WeightQuantizer
     public static (QrtTensor Weight, QrtTensor Scale) QuantizeFp8(ReadOnlySpan<float> weights, int rows, int cols, bool perChannel, Device? device = null)
     {
         var scales = new float[perChannel ? rows : 1];
-        var scaled = new float[weights.Length];
-        for (var r = 0; r < rows; r++)
+        for (var r = 0; r < scales.Length; r++)
         {
-            var range = perChannel ? weights.Slice(r * cols, cols) : weights;
-            var scale = perChannel || r == 0 ? SymmetricParameters(range, 448f).Scale : scales[0];
-            scales[perChannel ? r : 0] = scale;
-            for (var c = 0; c < cols; c++)
-            {
-                scaled[(r * cols) + c] = scale == 0 ? 0 : weights[(r * cols) + c] / scale;
-            }
+            scales[r] = SymmetricParameters(perChannel ? weights.Slice(r * cols, cols) : weights, 448f).Scale;
+        }
+
+        var scaled = new float[weights.Length];
+        for (var i = 0; i < scaled.Length; i++)
+        {
+            var scale = scales[perChannel ? i / cols : 0];
+            scaled[i] = scale == 0 ? 0 : weights[i] / scale;
         }
 
         var target = device ?? Device.Cpu;
