@@ -12,6 +12,7 @@ internal static class Program
         {
             InfoCommand.Create(),
             DemoCommand.Create(),
+            TokenizeCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

@@ -155,8 +155,18 @@ internal static class BindingsTestSupport
             }
         }
 
+        // Built outside the tree (dotnet build --artifacts-path /elsewhere): the build recorded where the sources are.
+        var recorded = typeof(BindingsTestSupport).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>()
+            .FirstOrDefault(attribute => attribute.Key == "QrtRepositoryRoot")?.Value;
+        if (recorded is not null && File.Exists(Path.Combine(recorded, "Runtime.sln")))
+        {
+            return Path.GetFullPath(recorded);
+        }
+
         throw new InvalidOperationException(
-            $"Runtime.sln not found in {TestContext.CurrentContext.TestDirectory} or any directory above it.");
+            $"Runtime.sln not found in {TestContext.CurrentContext.TestDirectory} or any directory above it, nor at '{recorded}'.");
     }
 }
 

@@ -1,0 +1,73 @@
+using System.Buffers;
+using System.Text;
+
+namespace Qrt.Runtime.Text.Tokenization.PreTokenizers;
+
+/// <summary>
+/// tokenizer.json's "ByteLevel": optionally prefixes a space and splits with GPT-2's regex, then rewrites each
+/// piece's UTF-8 bytes as <see cref="ByteLevelAlphabet" /> characters, the alphabet of byte-level vocabularies.
+/// </summary>
+internal sealed class ByteLevelPreTokenizer(bool addPrefixSpace, bool useRegex) : IPreTokenizer
+{
+    private const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
+
+    private static readonly Lazy<SplitPreTokenizer> Gpt2Split = new(() =>
+        new SplitPreTokenizer(TextPattern.Regex(Gpt2Pattern), SplitBehavior.Isolated, invert: false));
+
+    [ThreadStatic]
+    private static List<PreToken>? _pieces;
+
+    /// <summary>Whether this step only rewrites pieces into the byte-level alphabet (no prefix space, no regex).</summary>
+    public bool IsAlphabetOnly => !addPrefixSpace && !useRegex;
+
+    public void Split(PreToken piece, List<PreToken> output)
+    {
+        if (addPrefixSpace && !piece.Text.StartsWith(' '))
+        {
+            piece = piece with { Text = " " + piece.Text };
+        }
+
+        if (!useRegex)
+        {
+            output.Add(piece with { Text = ToByteLevel(piece.Text) });
+            return;
+        }
+
+        var pieces = _pieces ??= [];
+        pieces.Clear();
+        Gpt2Split.Value.Split(piece, pieces);
+        foreach (var part in pieces)
+        {
+            output.Add(part with { Text = ToByteLevel(part.Text) });
+        }
+    }
+
+    /// <summary>The byte-level spelling of <paramref name="text" />: one character per UTF-8 byte.</summary>
+    public static string ToByteLevel(string text)
+    {
+        const int StackLimit = 256;
+        var byteCount = Encoding.UTF8.GetByteCount(text);
+        var rentedBytes = byteCount <= StackLimit ? null : ArrayPool<byte>.Shared.Rent(byteCount);
+        var rentedChars = byteCount <= StackLimit ? null : ArrayPool<char>.Shared.Rent(byteCount);
+        try
+        {
+            Span<byte> bytes = rentedBytes ?? stackalloc byte[StackLimit];
+            Span<char> chars = rentedChars ?? stackalloc char[StackLimit];
+            Encoding.UTF8.GetBytes(text, bytes);
+            for (var i = 0; i < byteCount; i++)
+            {
+                chars[i] = ByteLevelAlphabet.ByteToChar[bytes[i]];
+            }
+
+            return new string(chars[..byteCount]);
+        }
+        finally
+        {
+            if (rentedBytes is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rentedBytes);
+                ArrayPool<char>.Shared.Return(rentedChars!);
+            }
+        }
+    }
+}
