@@ -32,9 +32,10 @@ public sealed class ChatTemplate
 
     /// <summary>
     /// Loads the chat template of <paramref name="modelDirectory" />: <c>chat_template.jinja</c>, else
-    /// <c>chat_template.json</c>, else the <c>chat_template</c> of <c>tokenizer_config.json</c> (a string, or a
-    /// list of named templates: the one called <paramref name="templateName" />, by default "default"). The special
-    /// tokens come from <c>tokenizer_config.json</c>, each a string or an object with <c>content</c>.
+    /// <c>chat_template.json</c>, else the <c>chat_template</c> of <c>processor_config.json</c>, else that of
+    /// <c>tokenizer_config.json</c> (a string, or a list of named templates: the one called
+    /// <paramref name="templateName" />, by default "default"). The special tokens come from
+    /// <c>tokenizer_config.json</c>, each a string or an object with <c>content</c>.
     /// </summary>
     /// <exception cref="ModelFileException">No template, or a file that is malformed; the message names the file.</exception>
     /// <exception cref="TemplateException">The template has a syntax error or an unsupported construct.</exception>

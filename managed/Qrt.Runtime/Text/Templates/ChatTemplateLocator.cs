@@ -5,6 +5,7 @@ namespace Qrt.Runtime.Text.Templates;
 /// <summary>
 /// Finds a model directory's chat template the way transformers does: <c>chat_template.jinja</c>, else
 /// <c>chat_template.json</c> (<c>{"chat_template": "..."}</c>), else the <c>chat_template</c> entry of
+/// <c>processor_config.json</c> (where older processors of vision-language models saved it), else that of
 /// <c>tokenizer_config.json</c>, which is a string or a list of <c>{"name", "template"}</c> (the one named
 /// "default" unless a name is asked for).
 /// </summary>
@@ -12,6 +13,7 @@ internal static class ChatTemplateLocator
 {
     public const string JinjaFileName = "chat_template.jinja";
     public const string JsonFileName = "chat_template.json";
+    public const string ProcessorConfigFileName = "processor_config.json";
     public const string TokenizerConfigFileName = "tokenizer_config.json";
 
     /// <summary>The template's text and its origin (the file, and the entry inside a JSON file).</summary>
@@ -41,6 +43,14 @@ internal static class ChatTemplateLocator
             return Select(jsonPath, entry, templateName);
         }
 
+        var processorPath = Path.Combine(modelDirectory, ProcessorConfigFileName);
+        if (File.Exists(processorPath)
+            && JsonFile.ReadObject(processorPath).TryGetProperty("chat_template", out var processorTemplate)
+            && processorTemplate.ValueKind != JsonValueKind.Null)
+        {
+            return Select(processorPath, processorTemplate, templateName);
+        }
+
         var configPath = Path.Combine(modelDirectory, TokenizerConfigFileName);
         var config = TokenizerConfigFile.Load(configPath);
         if (config.Root.TryGetProperty("chat_template", out var configured) && configured.ValueKind != JsonValueKind.Null)
@@ -50,7 +60,7 @@ internal static class ChatTemplateLocator
 
         throw new ModelFileException(
             modelDirectory,
-            $"has no chat template: no {JinjaFileName}, no {JsonFileName}, and no 'chat_template' in {TokenizerConfigFileName}");
+            $"has no chat template: no {JinjaFileName}, no {JsonFileName}, and no 'chat_template' in {ProcessorConfigFileName} or {TokenizerConfigFileName}");
     }
 
     private static (string Text, string Origin) Select(string path, JsonElement entry, string? templateName)

@@ -6,7 +6,7 @@ namespace Qrt.Runtime.Tests.Text.Templates;
 
 /// <summary>
 /// <see cref="ChatTemplate.Load" /> finds the template as transformers does (chat_template.jinja, then
-/// chat_template.json, then tokenizer_config.json, a string or named templates), reads the special tokens from
+/// chat_template.json, then processor_config.json, then tokenizer_config.json, a string or named templates), reads the special tokens from
 /// tokenizer_config.json, and reports missing or malformed files by name.
 /// </summary>
 [TestFixture]
@@ -25,10 +25,13 @@ internal sealed class ChatTemplateLoadTests
     public void DeleteDirectory() => Directory.Delete(_directory, recursive: true);
 
     [Test]
-    public void PrefersChatTemplateJinja_ThenChatTemplateJson_ThenTokenizerConfig()
+    public void PrefersChatTemplateJinja_ThenChatTemplateJson_ThenProcessorConfig_ThenTokenizerConfig()
     {
         Write("tokenizer_config.json", """{"chat_template": "from config", "bos_token": "<s>"}""");
         Assert.That(Render(), Is.EqualTo("from config"));
+
+        Write("processor_config.json", """{"chat_template": "from processor {{ bos_token }}", "processor_class": "PixtralProcessor"}""");
+        Assert.That(Render(), Is.EqualTo("from processor <s>"));
 
         Write("chat_template.json", """{"chat_template": "from json {{ bos_token }}"}""");
         Assert.That(Render(), Is.EqualTo("from json <s>"));
