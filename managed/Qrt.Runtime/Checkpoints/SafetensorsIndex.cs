@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Qrt.Runtime.Text;
+using Qrt.Runtime.Json;
 
 namespace Qrt.Runtime.Checkpoints;
 

@@ -90,13 +90,13 @@ public sealed class Tokenizer
     internal bool CleansUpTokenizationSpaces => _cleanUpTokenizationSpaces;
 
     /// <summary>The token string of <paramref name="id" /> (vocabulary form, e.g. "Ġworld" or "▁world"), or null.</summary>
-    public string? IdToToken(int id) => _pipeline.AddedVocabulary.ById(id)?.Content ?? _pipeline.Model.IdToToken(id);
+    public string? IdToToken(int id) => _pipeline.IdToToken(id);
 
     /// <summary>The id of token string <paramref name="token" /> (added tokens first), or null.</summary>
     public int? TokenToId(string token)
     {
         ArgumentNullException.ThrowIfNull(token);
-        return _pipeline.AddedVocabulary.ByContent(token)?.Id ?? _pipeline.Model.TokenToId(token);
+        return _pipeline.TokenToId(token);
     }
 
     /// <summary>Whether <paramref name="id" /> is a special added token (a control token such as "&lt;|im_end|&gt;").</summary>
@@ -151,7 +151,7 @@ public sealed class Tokenizer
     {
         var token = config.SpecialToken(name)
             ?? throw new ModelFileException(config.Path, $"'{flag}' is true but '{name}' is not set");
-        return pipeline.AddedVocabulary.ByContent(token)?.Id ?? pipeline.Model.TokenToId(token)
+        return pipeline.TokenToId(token)
             ?? throw new ModelFileException(config.Path, $"'{name}' \"{token}\" is not a token of the tokenizer");
     }
 }

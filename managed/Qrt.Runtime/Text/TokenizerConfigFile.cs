@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Qrt.Runtime.Json;
 
 namespace Qrt.Runtime.Text;
 
@@ -42,48 +43,22 @@ internal sealed class TokenizerConfigFile
     /// </summary>
     public string? SpecialToken(string name)
     {
-        if (!Root.TryGetProperty(name, out var value))
+        var token = Section.Property(name);
+        return token.Kind switch
         {
-            return null;
-        }
-
-        return value.ValueKind switch
-        {
-            JsonValueKind.Null => null,
-            JsonValueKind.String => value.GetString(),
-            JsonValueKind.Object when value.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String
-                => content.GetString(),
-            _ => throw new ModelFileException(Path, $"'{name}' must be a string, an object with a 'content' string, or null; found {value.ValueKind}"),
+            JsonValueKind.Null or JsonValueKind.Undefined => null,
+            JsonValueKind.String => token.AsString(),
+            JsonValueKind.Object when token.Property("content").Kind == JsonValueKind.String => token.Property("content").AsString(),
+            _ => throw new ModelFileException(Path, $"'{name}' must be a string, an object with a 'content' string, or null; found {token.Kind}"),
         };
     }
 
     /// <summary>The boolean <paramref name="name" />, or null when absent or null.</summary>
-    public bool? Flag(string name)
-    {
-        if (!Root.TryGetProperty(name, out var value))
-        {
-            return null;
-        }
-
-        return value.ValueKind switch
-        {
-            JsonValueKind.Null => null,
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            _ => throw new ModelFileException(Path, $"'{name}' must be true, false or null; found {value.ValueKind}"),
-        };
-    }
+    public bool? Flag(string name) => Section.OptionalBool(name);
 
     /// <summary>The string <paramref name="name" />, or null when absent or null.</summary>
-    public string? String(string name)
-    {
-        if (!Root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
+    public string? String(string name) => Section.OptionalString(name);
 
-        return value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : throw new ModelFileException(Path, $"'{name}' must be a string or null; found {value.ValueKind}");
-    }
+    /// <summary>The whole file as a section, so errors name the file and the key.</summary>
+    private JsonSection Section => new(Path, string.Empty, Root);
 }

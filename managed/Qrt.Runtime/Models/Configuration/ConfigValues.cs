@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Qrt.Runtime.Text.Tokenization;
+using Qrt.Runtime.Json;
 
 namespace Qrt.Runtime.Models.Configuration;
 
@@ -10,33 +10,6 @@ namespace Qrt.Runtime.Models.Configuration;
 /// </summary>
 internal static class ConfigValues
 {
-    /// <summary>This entry as a number.</summary>
-    public static double AsDouble(this JsonSection section) =>
-        section.Kind == JsonValueKind.Number && section.Element.TryGetDouble(out var value)
-            ? value
-            : throw section.Error($"must be a number; found {Describe(section)}");
-
-    /// <summary>The integer <paramref name="name" />, or <paramref name="fallback" /> when absent or null.</summary>
-    public static int? OptionalInt(this JsonSection parent, string name, int? fallback = null)
-    {
-        var property = parent.Property(name);
-        return property.IsNull ? fallback : property.AsInt();
-    }
-
-    /// <summary>The number <paramref name="name" />, or <paramref name="fallback" /> when absent or null.</summary>
-    public static double? OptionalDouble(this JsonSection parent, string name, double? fallback = null)
-    {
-        var property = parent.Property(name);
-        return property.IsNull ? fallback : property.AsDouble();
-    }
-
-    /// <summary>The boolean <paramref name="name" />, or null when absent or null.</summary>
-    public static bool? OptionalBool(this JsonSection parent, string name)
-    {
-        var property = parent.Property(name);
-        return property.IsNull ? null : property.AsBool();
-    }
-
     /// <summary>
     /// The integer <paramref name="name" /> (or <paramref name="fallback" /> when absent), which must be at least 1.
     /// </summary>
@@ -86,6 +59,4 @@ internal static class ConfigValues
                 : throw property.Error($"must be an integer or a list of integers; found {property.Kind}");
     }
 
-    private static string Describe(JsonSection section) =>
-        section.Kind is JsonValueKind.Number or JsonValueKind.String ? section.Element.GetRawText() : section.Kind.ToString();
 }

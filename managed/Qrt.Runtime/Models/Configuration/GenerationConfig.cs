@@ -1,5 +1,5 @@
 using Qrt.Runtime.Text;
-using Qrt.Runtime.Text.Tokenization;
+using Qrt.Runtime.Json;
 
 namespace Qrt.Runtime.Models.Configuration;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Qrt.Runtime.Text;
-using Qrt.Runtime.Text.Tokenization;
+using Qrt.Runtime.Json;
 
 namespace Qrt.Runtime.Models.Configuration;
 

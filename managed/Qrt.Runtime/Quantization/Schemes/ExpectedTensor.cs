@@ -11,10 +11,10 @@ internal sealed record ExpectedTensor(string Suffix, TensorExpectation Expectati
 {
     /// <summary>Whether a stored tensor of <paramref name="shape" /> and <paramref name="dtype" /> fits.</summary>
     public bool Accepts(IReadOnlyList<long> shape, SafetensorsDType dtype) =>
-        Expectation.DTypes.Contains(dtype) && Expectation.Shapes.Any(expected => expected.SequenceEqual(shape));
+        Expectation.DTypes.Contains(dtype) && Expectation.Shapes.Any(expected => TensorShapes.SameShape(expected, shape));
 
     /// <summary>"weight_scale [8, 1] (F32, F16, BF16)", for messages.</summary>
     public string Describe() =>
-        $"{Suffix} {string.Join(" or ", Expectation.Shapes.Select(shape => $"[{string.Join(", ", shape)}]"))} "
+        $"{Suffix} {string.Join(" or ", Expectation.Shapes.Select(TensorShapes.Describe))} "
         + $"({string.Join(", ", Expectation.DTypes.Select(dtype => dtype.FileName()))})";
 }

@@ -1,4 +1,4 @@
-using Qrt.Runtime.Text.Tokenization;
+using Qrt.Runtime.Json;
 
 namespace Qrt.Runtime.Quantization.Schemes;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Qrt.Runtime.Models.Configuration;
-using Qrt.Runtime.Text.Tokenization;
+using Qrt.Runtime.Json;
 
 namespace Qrt.Runtime.Quantization.Schemes;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Qrt.Runtime.Text.Tokenization;
+using Qrt.Runtime.Json;
 
 namespace Qrt.Runtime.Quantization.Schemes;
 

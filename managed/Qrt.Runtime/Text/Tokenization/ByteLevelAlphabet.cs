@@ -13,6 +13,15 @@ internal static class ByteLevelAlphabet
     /// <summary>The byte each character stands for, or -1; indexed by character up to U+0143.</summary>
     private static readonly short[] CharToByte = BuildCharToByte();
 
+    /// <summary>Writes the character of each byte of <paramref name="bytes" /> to <paramref name="destination" />.</summary>
+    public static void Spell(ReadOnlySpan<byte> bytes, Span<char> destination)
+    {
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            destination[i] = ByteToChar[bytes[i]];
+        }
+    }
+
     /// <summary>The byte <paramref name="c" /> stands for, or -1 when it is not a byte-level character.</summary>
     public static int ByteOf(char c) => c < CharToByte.Length ? CharToByte[c] : -1;
 

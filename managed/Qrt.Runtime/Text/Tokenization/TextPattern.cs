@@ -1,4 +1,5 @@
 using System.Text;
+using Qrt.Runtime.Json;
 
 namespace Qrt.Runtime.Text.Tokenization;
 

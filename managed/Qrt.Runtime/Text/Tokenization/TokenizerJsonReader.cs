@@ -4,6 +4,7 @@ using Qrt.Runtime.Text.Tokenization.Models;
 using Qrt.Runtime.Text.Tokenization.Normalizers;
 using Qrt.Runtime.Text.Tokenization.PostProcessors;
 using Qrt.Runtime.Text.Tokenization.PreTokenizers;
+using Qrt.Runtime.Json;
 
 namespace Qrt.Runtime.Text.Tokenization;
 

@@ -19,6 +19,12 @@ internal sealed record TokenizerPipeline(
     IPostProcessor? PostProcessor,
     ITokenDecoder? Decoder)
 {
+    /// <summary>The id of a token string: added tokens first, then the model's vocabulary.</summary>
+    public int? TokenToId(string token) => AddedVocabulary.ByContent(token)?.Id ?? Model.TokenToId(token);
+
+    /// <summary>The token string of an id: added tokens first, then the model's vocabulary.</summary>
+    public string? IdToToken(int id) => AddedVocabulary.ById(id)?.Content ?? Model.IdToToken(id);
+
     public List<int> Encode(string text, bool addSpecialTokens)
     {
         var ids = new List<int>(text.Length / 3 + 4);

@@ -1,4 +1,5 @@
 using Qrt.Runtime.Text.Tokenization.PreTokenizers;
+using Qrt.Runtime.Json;
 
 namespace Qrt.Runtime.Text.Tokenization.Decoders;
 

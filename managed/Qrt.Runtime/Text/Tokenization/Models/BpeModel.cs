@@ -119,10 +119,7 @@ internal sealed class BpeModel
         Span<byte> bytes = byteCount <= 1024 ? stackalloc byte[byteCount] : new byte[byteCount];
         Encoding.UTF8.GetBytes(text, bytes);
         Span<char> word = byteCount <= 1024 ? stackalloc char[byteCount] : new char[byteCount];
-        for (var i = 0; i < byteCount; i++)
-        {
-            word[i] = ByteLevelAlphabet.ByteToChar[bytes[i]];
-        }
+        ByteLevelAlphabet.Spell(bytes, word);
 
         int[] result = _options.IgnoreMerges && _vocabularyBySpan.TryGetValue(word, out var whole) ? [whole] : Merge(word);
         ids.AddRange(result);

@@ -1,4 +1,5 @@
 using Qrt.Runtime.Text.Unicode;
+using Qrt.Runtime.Json;
 
 namespace Qrt.Runtime.Text.Tokenization.Normalizers;
 

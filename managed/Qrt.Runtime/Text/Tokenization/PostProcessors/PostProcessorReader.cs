@@ -1,3 +1,5 @@
+using Qrt.Runtime.Json;
+
 namespace Qrt.Runtime.Text.Tokenization.PostProcessors;
 
 /// <summary>Builds the post-processor described by tokenizer.json's "post_processor" entry.</summary>

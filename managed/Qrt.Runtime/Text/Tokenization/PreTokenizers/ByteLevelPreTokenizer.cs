@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 
 namespace Qrt.Runtime.Text.Tokenization.PreTokenizers;
@@ -45,29 +44,7 @@ internal sealed class ByteLevelPreTokenizer(bool addPrefixSpace, bool useRegex) 
     /// <summary>The byte-level spelling of <paramref name="text" />: one character per UTF-8 byte.</summary>
     public static string ToByteLevel(string text)
     {
-        const int StackLimit = 256;
-        var byteCount = Encoding.UTF8.GetByteCount(text);
-        var rentedBytes = byteCount <= StackLimit ? null : ArrayPool<byte>.Shared.Rent(byteCount);
-        var rentedChars = byteCount <= StackLimit ? null : ArrayPool<char>.Shared.Rent(byteCount);
-        try
-        {
-            Span<byte> bytes = rentedBytes ?? stackalloc byte[StackLimit];
-            Span<char> chars = rentedChars ?? stackalloc char[StackLimit];
-            Encoding.UTF8.GetBytes(text, bytes);
-            for (var i = 0; i < byteCount; i++)
-            {
-                chars[i] = ByteLevelAlphabet.ByteToChar[bytes[i]];
-            }
-
-            return new string(chars[..byteCount]);
-        }
-        finally
-        {
-            if (rentedBytes is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rentedBytes);
-                ArrayPool<char>.Shared.Return(rentedChars!);
-            }
-        }
+        var bytes = Encoding.UTF8.GetBytes(text);
+        return string.Create(bytes.Length, bytes, static (chars, utf8) => ByteLevelAlphabet.Spell(utf8, chars));
     }
 }

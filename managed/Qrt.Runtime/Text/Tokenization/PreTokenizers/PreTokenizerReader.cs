@@ -1,3 +1,5 @@
+using Qrt.Runtime.Json;
+
 namespace Qrt.Runtime.Text.Tokenization.PreTokenizers;
 
 /// <summary>Builds the pre-tokenizer described by tokenizer.json's "pre_tokenizer" entry.</summary>

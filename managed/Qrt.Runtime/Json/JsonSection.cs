@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Qrt.Runtime.Text.Tokenization;
+namespace Qrt.Runtime.Json;
 
 /// <summary>
 /// A JSON value inside tokenizer.json together with its path ("pre_tokenizer.pretokenizers[1]"), so every
@@ -59,6 +59,11 @@ internal readonly struct JsonSection(string file, string path, JsonElement eleme
         throw Error($"must be a 32-bit integer; found {Describe()}");
     }
 
+    public double AsDouble() =>
+        Element.ValueKind == JsonValueKind.Number && Element.TryGetDouble(out var value)
+            ? value
+            : throw Error($"must be a number; found {Describe()}");
+
     public bool AsBool() => Element.ValueKind switch
     {
         JsonValueKind.True => true,
@@ -72,10 +77,25 @@ internal readonly struct JsonSection(string file, string path, JsonElement eleme
         return property.IsNull ? null : property.AsString();
     }
 
-    public bool OptionalBool(string name, bool fallback)
+    public bool OptionalBool(string name, bool fallback) => OptionalBool(name) ?? fallback;
+
+    /// <summary>The boolean <paramref name="name" />, or null when absent or null.</summary>
+    public bool? OptionalBool(string name)
     {
         var property = Property(name);
-        return property.IsNull ? fallback : property.AsBool();
+        return property.IsNull ? null : property.AsBool();
+    }
+
+    public int? OptionalInt(string name, int? fallback = null)
+    {
+        var property = Property(name);
+        return property.IsNull ? fallback : property.AsInt();
+    }
+
+    public double? OptionalDouble(string name, double? fallback = null)
+    {
+        var property = Property(name);
+        return property.IsNull ? fallback : property.AsDouble();
     }
 
     /// <summary>The elements of this array.</summary>

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Qrt.Runtime.Text;
+namespace Qrt.Runtime.Json;
 
 /// <summary>Reads the JSON files of a model directory, turning every failure into a <see cref="ModelFileException" />.</summary>
 internal static class JsonFile
