@@ -55,7 +55,14 @@ function Invoke-Qrt([string[]] $Arguments) {
 switch ($Command) {
     'build' { Build-Native; Build-Managed }
     'test' { Build-Native; Build-Managed; Invoke-Tests }
-    'demo' { Build-Native; Build-Managed; Log 'qrt info'; Invoke-Qrt @('info'); Log 'qrt demo'; Invoke-Qrt (@('demo') + $Rest) }
+    'demo' {
+        Build-Native; Build-Managed
+        Log 'qrt info'; Invoke-Qrt @('info')
+        Log 'qrt synth: a tiny Mistral checkpoint with random weights, W4A16 (compressed-tensors pack-quantized)'
+        Invoke-Qrt @('synth', '--arch', 'mistral', '--scheme', 'w4a16', '--out', 'artifacts/demo-mistral-w4a16', '--force')
+        Log 'qrt generate (random weights: the text means nothing)'
+        Invoke-Qrt (@('generate', '--model', 'artifacts/demo-mistral-w4a16', '--prompt', 'Tell me about the sea.', '--max-tokens', '24', '--seed', '1') + $Rest)
+    }
     'bench' { Build-Native; Log 'qrt-bench'; Invoke-Checked "$BuildDir/native/bench/$Configuration/qrt-bench.exe" $Rest }
     'bindings' {
         Log 'bindings: regenerate from native/include/qrt.h'

@@ -4,7 +4,7 @@
 #
 #   build      (default) configure and build libqrt, then the managed solution
 #   test       build, then run CTest and the NUnit suite
-#   demo       build, then run `qrt info` and `qrt demo` (an end-to-end run on the CPU)
+#   demo       build, then `qrt info`, `qrt synth` (a tiny random-weight checkpoint) and `qrt generate` on it
 #   bench      build, then run qrt-bench (native kernel microbenchmarks; extra arguments pass through)
 #   bindings   regenerate bindings/Qrt.Bindings/QrtNative.g.cs from native/include/qrt.h (needs clang)
 #   publish    NativeAOT-publish the qrt CLI with libqrt into artifacts/qrt-<rid>/
@@ -80,7 +80,13 @@ command="${1:-build}"
 case "$command" in
   build) build_native; build_managed ;;
   test) build_native; build_managed; run_tests ;;
-  demo) build_native; build_managed; log "qrt info"; qrt_cli info; log "qrt demo"; qrt_cli demo "$@" ;;
+  demo)
+    build_native; build_managed
+    log "qrt info"; qrt_cli info
+    log "qrt synth: a tiny Mistral checkpoint with random weights, W4A16 (compressed-tensors pack-quantized)"
+    qrt_cli synth --arch mistral --scheme w4a16 --out artifacts/demo-mistral-w4a16 --force
+    log "qrt generate (random weights: the text means nothing)"
+    qrt_cli generate --model artifacts/demo-mistral-w4a16 --prompt "Tell me about the sea." --max-tokens 24 --seed 1 "$@" ;;
   bench) build_native; log "qrt-bench"; "$BUILD_DIR/native/bench/qrt-bench" "$@" ;;
   bindings) regenerate_bindings ;;
   publish) build_native; publish_cli ;;

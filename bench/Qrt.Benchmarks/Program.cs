@@ -2,8 +2,20 @@ using BenchmarkDotNet.Running;
 
 namespace Qrt.Benchmarks;
 
-/// <summary>Runs the benchmarks chosen on the command line (e.g. --filter *Gemm*), or lists them.</summary>
+/// <summary>
+/// Runs the benchmarks chosen on the command line (e.g. --filter *Gemm*), or lists them; <c>decode MODEL_DIR</c>
+/// instead runs the end-to-end generation measurement of <see cref="DecodeBenchmark"/>.
+/// </summary>
 internal static class Program
 {
-    private static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    private static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "decode")
+        {
+            return DecodeBenchmark.Run(args[1..]);
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }

@@ -13,6 +13,8 @@ internal static class Program
             InfoCommand.Create(),
             DemoCommand.Create(),
             TokenizeCommand.Create(),
+            SynthCommand.Create(),
+            GenerateCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

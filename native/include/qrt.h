@@ -407,6 +407,52 @@ QRT_API qrt_status qrt_attention(qrt_stream* stream, const qrt_tensor* q, const 
                                  const qrt_tensor* segments, float scale, int32_t causal, int32_t sliding_window,
                                  qrt_tensor* out);
 
+/* ---------------------------------------------------------------------------------------------------
+ * Paged KV cache
+ * Each sequence's keys and values live in fixed-size blocks of a shared pool (vLLM's PagedAttention
+ * layout), so memory is allocated per block rather than per maximum context, and sequences of different
+ * lengths can run in one batch. A cache is [num_blocks, block_size, Hkv, D], contiguous; a slot
+ * b·block_size + r names row r of block b. A sequence's block table lists the blocks holding its key
+ * positions in order: position p lives in block block_table[p / block_size], row p % block_size.
+ * ------------------------------------------------------------------------------------------------- */
+
+/// Writes the keys and values of T new tokens into block-paged caches.
+///  k [T, Hkv, D], v [T, Hkv, Dv]: F32, F16 or BF16, stride 1 along the last dimension, any strides along
+///  the first two.
+///  k_cache [num_blocks, block_size, Hkv, D], v_cache [num_blocks, block_size, Hkv, Dv]: contiguous, F32, F16
+///  or BF16, both the same dtype, num_blocks and block_size (block_size >= 1); values are converted to it on
+///  write (round to nearest even). Neither cache may overlap the other, k or v.
+///  slots I32 [T], contiguous: token t goes to block slots[t] / block_size, row slots[t] % block_size. A
+///  negative slot means "skip this token" (padding), as in vLLM; every other slot must be in
+///  [0, num_blocks·block_size), and no two tokens may name the same slot. All slots are checked before
+///  anything is written. Rows no token names are left untouched.
+QRT_API qrt_status qrt_kv_cache_write(qrt_stream* stream, const qrt_tensor* k, const qrt_tensor* v,
+                                      const qrt_tensor* slots, qrt_tensor* k_cache, qrt_tensor* v_cache);
+
+/// Causal grouped-query attention of several sequences' new tokens over their paged caches, softmax in FP32.
+///  q [Tq, Hq, D], out [Tq, Hq, Dv]: F32, F16 or BF16 (they may differ), stride 1 along the last dimension,
+///  any strides along the first two. out must not overlap q or the caches.
+///  k_cache [num_blocks, block_size, Hkv, D], v_cache [num_blocks, block_size, Hkv, Dv]: as in
+///  qrt_kv_cache_write (contiguous, the same dtype, num_blocks and block_size). Hq must be a multiple of
+///  Hkv; query head h reads key/value head h / (Hq / Hkv).
+///  query_starts I32 [S + 1], contiguous: cumulative offsets 0 = q0 ≤ q1 ≤ … ≤ qS = Tq; sequence s owns
+///  queries [qs, qs+1).
+///  context_lengths I32 [S], contiguous: the number of keys of sequence s (its cached tokens, the new ones
+///  included, already written). Its queries are its LAST (qs+1 − qs) positions, so that count must not
+///  exceed its context length: query qs + i sits at position context_lengths[s] − (qs+1 − qs) + i.
+///  block_tables I32 [S, max_blocks_per_sequence], contiguous: key position p of sequence s lives in block
+///  block_tables[s][p / block_size], row p % block_size. A sequence uses its first
+///  ceil(context_lengths[s] / block_size) entries, which must fit in a row and lie in [0, num_blocks);
+///  the entries past them are ignored. Every rule on query_starts, context_lengths and block_tables is
+///  checked before any work.
+///  A query at position p sees keys at positions ≤ p, and with sliding_window W > 0 only those > p − W;
+///  sliding_window 0 means no window, and a negative one is refused.
+///  scale (finite, positive; usually 1/√D) multiplies q·k before the softmax.
+QRT_API qrt_status qrt_paged_attention(qrt_stream* stream, const qrt_tensor* q, const qrt_tensor* k_cache,
+                                       const qrt_tensor* v_cache, const qrt_tensor* query_starts,
+                                       const qrt_tensor* context_lengths, const qrt_tensor* block_tables,
+                                       float scale, int32_t sliding_window, qrt_tensor* out);
+
 #ifdef __cplusplus
 }
 #endif

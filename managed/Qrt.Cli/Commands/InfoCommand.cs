@@ -1,18 +1,72 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text;
 using Qrt.Runtime;
 using Qrt.Runtime.Interop;
+using Qrt.Runtime.Text.Templates;
 
 namespace Qrt.Cli.Commands;
 
-/// <summary><c>qrt info</c>: which libqrt loaded from where, its backends and devices.</summary>
+/// <summary>
+/// <c>qrt info</c>: which libqrt loaded from where, its backends and devices; with <c>--model DIR</c>, what a model
+/// is instead: architecture, parameters, bytes on disk and in memory, scheme per layer kind, context limit.
+/// </summary>
 internal static class InfoCommand
 {
     public static Command Create()
     {
-        var command = new Command("info", "Show the loaded libqrt, its backends and the devices it can use.");
-        command.SetAction(_ => CommandErrors.Run(Run));
+        var model = new Option<string?>("--model") { Description = "Describe the model in this directory instead of the library." };
+        var command = new Command("info", "Show the loaded libqrt, its backends and the devices it can use, or with --model a model's make-up.") { model };
+        command.SetAction(result => result.GetValue(model) is { } directory
+            ? RunModel(directory, Console.Out, Console.Error, QrtModel.Load)
+            : CommandErrors.Run(Run));
         return command;
+    }
+
+    /// <summary>
+    /// Loads the model in <paramref name="directory" /> with <paramref name="load" /> and describes it on
+    /// <paramref name="output" />; a problem with the files is one line on <paramref name="error" /> and exit code 1.
+    /// </summary>
+    public static int RunModel(string directory, TextWriter output, TextWriter error, Func<string, QrtModelOptions, QrtModel> load)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(load);
+        return CommandErrors.Run(() =>
+        {
+            try
+            {
+                using var model = LoadProgressBar.Load(directory, new QrtModelOptions { Device = DeviceSelection.Cpu }, load);
+                output.Write(DescribeModel(model));
+                return 0;
+            }
+            catch (Exception problem) when (problem is ModelFileException or TemplateException or NotSupportedException)
+            {
+                error.WriteLine($"qrt: {problem.Message}");
+                return 1;
+            }
+        });
+    }
+
+    /// <summary>The model's description, one fact per line, schemes indented under their heading.</summary>
+    internal static string DescribeModel(QrtModel model)
+    {
+        var summary = model.Summary;
+        var text = new StringBuilder();
+        var culture = CultureInfo.InvariantCulture;
+        text.Append(culture, $"model: {model.Directory}\n");
+        text.Append(culture, $"architecture: {summary.Architecture}\n");
+        text.Append(culture, $"parameters: {summary.ParameterCount:N0} ({(summary.ParameterCount >= 1e9 ? $"{summary.ParameterCount / 1e9:F2} B" : $"{summary.ParameterCount / 1e6:F2} M")})\n");
+        text.Append(culture, $"bytes on disk: {summary.BytesOnDisk:N0} ({Gibibytes((ulong)summary.BytesOnDisk):F2} GiB)\n");
+        text.Append(culture, $"bytes in memory: {summary.BytesInMemory:N0} ({Gibibytes((ulong)summary.BytesInMemory):F2} GiB, KV cache excluded)\n");
+        text.Append(culture, $"context limit: {model.MaxContextLength} tokens\n");
+        text.Append("schemes:\n");
+        foreach (var scheme in summary.Schemes)
+        {
+            text.Append(culture, $"  {scheme.LayerKind}: {scheme.Scheme} ({scheme.Count} {(scheme.Count == 1 ? "layer" : "layers")})\n");
+        }
+
+        return text.ToString();
     }
 
     private static int Run()

@@ -15,6 +15,29 @@ public static class WeightQuantizer
     public static PackedIntWeight QuantizePacked(
         ReadOnlySpan<float> weights, int rows, int cols, int bits, int groupSize, bool symmetric, Device? device = null)
     {
+        var codes = QuantizePackedCodes(weights, rows, cols, bits, groupSize, symmetric);
+        var perWord = 32 / bits;
+        var packed = PackRows(codes.Values, rows, cols, bits);
+        var target = device ?? Device.Cpu;
+        var packedTensor = QrtTensor.FromData<int>(packed, DType.I32, [rows, (cols + perWord - 1) / perWord], target);
+        var scaleTensor = QrtTensor.FromData<float>(codes.Scales, DType.F32, [rows, codes.Groups], target);
+        var zeroTensor = symmetric
+            ? null
+            : QrtTensor.FromData<int>(PackColumns(codes.Zeros, rows, codes.Groups, bits), DType.I32, [(rows + perWord - 1) / perWord, codes.Groups], target);
+        return new PackedIntWeight(packedTensor, scaleTensor, zeroTensor, null, bits, groupSize);
+    }
+
+    /// <summary>
+    /// The unpacked codes, scales [rows, groups] and zero points [rows, groups] of <see cref="QuantizePacked" />,
+    /// in managed arrays. With <paramref name="groupIndex" /> (activation order) column c belongs to group
+    /// groupIndex[c] instead of c / groupSize. <paramref name="roundScale" />, when given, maps each computed
+    /// scale to the value that will be stored (e.g. a BF16 one) before the codes are rounded against it, so the
+    /// stored scale is the one the codes were made with.
+    /// </summary>
+    internal static QuantizedCodes QuantizePackedCodes(
+        ReadOnlySpan<float> weights, int rows, int cols, int bits, int groupSize, bool symmetric,
+        ReadOnlySpan<int> groupIndex = default, Func<float, float>? roundScale = null)
+    {
         if (bits is not (4 or 8))
         {
             throw new ArgumentOutOfRangeException(nameof(bits), bits, "pack-quantized weights have 4 or 8 bits");
@@ -26,60 +49,114 @@ public static class WeightQuantizer
             throw new ArgumentException($"Expected {rows} x {cols} weights, got {weights.Length}.", nameof(weights));
         }
 
-        var groupWidth = groupSize == 0 ? cols : groupSize;
+        if (!groupIndex.IsEmpty && (groupIndex.Length != cols || groupSize == 0))
+        {
+            throw new ArgumentException($"A group index needs one entry per column ({cols}) and a group size.", nameof(groupIndex));
+        }
+
         var groups = groupSize == 0 ? 1 : (cols + groupSize - 1) / groupSize;
+        var columnGroup = new int[cols];
+        for (var c = 0; c < cols; c++)
+        {
+            columnGroup[c] = groupSize == 0 ? 0 : groupIndex.IsEmpty ? c / groupSize : groupIndex[c];
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(columnGroup[c], groups, nameof(groupIndex));
+        }
+
+        // Columns listed group by group, so each group's members are gathered in one pass over its list.
+        var groupStart = new int[groups + 1];
+        foreach (var g in columnGroup)
+        {
+            groupStart[g + 1]++;
+        }
+
+        for (var g = 0; g < groups; g++)
+        {
+            groupStart[g + 1] += groupStart[g];
+        }
+
+        var byGroup = new int[cols];
+        var filled = groupStart[..^1];
+        for (var c = 0; c < cols; c++)
+        {
+            byGroup[filled[columnGroup[c]]++] = c;
+        }
+
         var qmin = -(1 << (bits - 1));
         var qmax = (1 << (bits - 1)) - 1;
         var values = new int[rows * cols];
         var scales = new float[rows * groups];
         var zeros = new int[rows * groups];
+        var members = new float[cols];
         for (var r = 0; r < rows; r++)
         {
+            var row = weights.Slice(r * cols, cols);
             for (var g = 0; g < groups; g++)
             {
-                var begin = g * groupWidth;
-                var end = Math.Min(cols, begin + groupWidth);
-                var row = weights.Slice((r * cols) + begin, end - begin);
-                var (scale, zero) = symmetric ? SymmetricParameters(row, qmax) : AsymmetricParameters(row, qmin, qmax);
+                var count = 0;
+                for (var i = groupStart[g]; i < groupStart[g + 1]; i++)
+                {
+                    members[count++] = row[byGroup[i]];
+                }
+
+                var (scale, zero) = symmetric ? SymmetricParameters(members.AsSpan(0, count), qmax) : AsymmetricParameters(members.AsSpan(0, count), qmin, qmax);
+                if (roundScale is not null && scale != 0)
+                {
+                    // The zero point follows the stored scale, so the group's range still maps onto [qmin, qmax].
+                    var exact = scale;
+                    scale = roundScale(scale);
+                    zero = symmetric ? 0 : Math.Clamp((int)MathF.Round((zero * exact / scale) - (qmin * exact / scale) + qmin, MidpointRounding.ToEven), qmin, qmax);
+                }
+
                 scales[(r * groups) + g] = scale;
                 zeros[(r * groups) + g] = zero;
-                for (var c = begin; c < end; c++)
-                {
-                    var q = scale == 0 ? 0 : (int)MathF.Round(weights[(r * cols) + c] / scale, MidpointRounding.ToEven) + zero;
-                    values[(r * cols) + c] = Math.Clamp(q, qmin, qmax);
-                }
+            }
+
+            for (var c = 0; c < cols; c++)
+            {
+                var g = columnGroup[c];
+                var scale = scales[(r * groups) + g];
+                var q = scale == 0 ? 0 : (int)MathF.Round(row[c] / scale, MidpointRounding.ToEven) + zeros[(r * groups) + g];
+                values[(r * cols) + c] = Math.Clamp(q, qmin, qmax);
             }
         }
 
-        var perWord = 32 / bits;
-        var packed = PackRows(values, rows, cols, bits);
-        var target = device ?? Device.Cpu;
-        var packedTensor = QrtTensor.FromData<int>(packed, DType.I32, [rows, (cols + perWord - 1) / perWord], target);
-        var scaleTensor = QrtTensor.FromData<float>(scales, DType.F32, [rows, groups], target);
-        var zeroTensor = symmetric
-            ? null
-            : QrtTensor.FromData<int>(PackColumns(zeros, rows, groups, bits), DType.I32, [(rows + perWord - 1) / perWord, groups], target);
-        return new PackedIntWeight(packedTensor, scaleTensor, zeroTensor, null, bits, groupSize);
+        return new QuantizedCodes(values, scales, zeros, groups);
     }
 
     /// <summary>Quantizes w [rows, cols] to INT8 with one scale per output row (max|w| / 127).</summary>
     public static (QrtTensor Weight, QrtTensor Scale) QuantizeInt8PerChannel(ReadOnlySpan<float> weights, int rows, int cols, Device? device = null)
     {
+        var (values, scales) = QuantizeInt8Codes(weights, rows, cols, perChannel: true);
+        var target = device ?? Device.Cpu;
+        return (QrtTensor.FromData<sbyte>(values, DType.I8, [rows, cols], target), QrtTensor.FromData<float>(scales, DType.F32, [rows], target));
+    }
+
+    /// <summary>
+    /// INT8 codes [rows, cols] and scales (one per row, or one in all) in managed arrays: scale = max|w| / 127,
+    /// mapped through <paramref name="roundScale" /> when given (see <see cref="QuantizePackedCodes" />).
+    /// </summary>
+    internal static (sbyte[] Values, float[] Scales) QuantizeInt8Codes(
+        ReadOnlySpan<float> weights, int rows, int cols, bool perChannel, Func<float, float>? roundScale = null)
+    {
         var values = new sbyte[rows * cols];
-        var scales = new float[rows];
+        var scales = new float[perChannel ? rows : 1];
+        for (var s = 0; s < scales.Length; s++)
+        {
+            var scale = SymmetricParameters(perChannel ? weights.Slice(s * cols, cols) : weights, 127).Scale;
+            scales[s] = roundScale is null ? scale : roundScale(scale);
+        }
+
         for (var r = 0; r < rows; r++)
         {
+            var scale = scales[perChannel ? r : 0];
             var row = weights.Slice(r * cols, cols);
-            var (scale, _) = SymmetricParameters(row, 127);
-            scales[r] = scale;
             for (var c = 0; c < cols; c++)
             {
                 values[(r * cols) + c] = scale == 0 ? (sbyte)0 : (sbyte)Math.Clamp(MathF.Round(row[c] / scale, MidpointRounding.ToEven), -128, 127);
             }
         }
 
-        var target = device ?? Device.Cpu;
-        return (QrtTensor.FromData<sbyte>(values, DType.I8, [rows, cols], target), QrtTensor.FromData<float>(scales, DType.F32, [rows], target));
+        return (values, scales);
     }
 
     /// <summary>
@@ -88,12 +165,7 @@ public static class WeightQuantizer
     /// </summary>
     public static (QrtTensor Weight, QrtTensor Scale) QuantizeFp8(ReadOnlySpan<float> weights, int rows, int cols, bool perChannel, Device? device = null)
     {
-        var scales = new float[perChannel ? rows : 1];
-        for (var r = 0; r < scales.Length; r++)
-        {
-            scales[r] = SymmetricParameters(perChannel ? weights.Slice(r * cols, cols) : weights, 448f).Scale;
-        }
-
+        var scales = Fp8Scales(weights, rows, cols, perChannel);
         var scaled = new float[weights.Length];
         for (var i = 0; i < scaled.Length; i++)
         {
@@ -104,6 +176,18 @@ public static class WeightQuantizer
         var target = device ?? Device.Cpu;
         var weight = QrtTensor.FromFloats(scaled, DType.F8E4M3, [rows, cols], target);
         return (weight, QrtTensor.FromData<float>(scales, DType.F32, [scales.Length], target));
+    }
+
+    /// <summary>The FP8 scales of w [rows, cols]: max|w| / 448 per row, or one for the whole tensor.</summary>
+    internal static float[] Fp8Scales(ReadOnlySpan<float> weights, int rows, int cols, bool perChannel)
+    {
+        var scales = new float[perChannel ? rows : 1];
+        for (var r = 0; r < scales.Length; r++)
+        {
+            scales[r] = SymmetricParameters(perChannel ? weights.Slice(r * cols, cols) : weights, 448f).Scale;
+        }
+
+        return scales;
     }
 
     /// <summary>
@@ -176,3 +260,6 @@ public static class WeightQuantizer
         return (scale, Math.Clamp(zero, qmin, qmax));
     }
 }
+
+/// <summary>Unpacked integer codes [rows, cols] with scales and zero points [rows, Groups], row-major.</summary>
+internal sealed record QuantizedCodes(int[] Values, float[] Scales, int[] Zeros, int Groups);

@@ -5,6 +5,7 @@
 #include <limits>
 #include <vector>
 
+#include "cpu/attention_math.h"
 #include "cpu/row_convert.h"
 #include "cpu/simd.h"
 #include "cpu/thread_pool.h"
@@ -43,13 +44,6 @@ KeyRange visible_keys(const AttentionMask& mask, int64_t query, int64_t query_co
         range.begin = std::max(segment_begin, segment_begin + position - mask.sliding_window + 1);
     }
     return range;
-}
-
-// Points at a row as FP32: F32 rows are read where they are, other dtypes are converted into scratch.
-const float* row_f32(const char* row, qrt_dtype dtype, int64_t count, float* scratch) {
-    if (dtype == QRT_DTYPE_F32) return reinterpret_cast<const float*>(row);
-    load_row_f32(row, dtype, count, scratch);
-    return scratch;
 }
 
 // The tensors of one call and how query heads map onto key/value heads.

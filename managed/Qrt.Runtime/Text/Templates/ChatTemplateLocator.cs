@@ -17,6 +17,28 @@ internal static class ChatTemplateLocator
     public const string ProcessorConfigFileName = "processor_config.json";
     public const string TokenizerConfigFileName = "tokenizer_config.json";
 
+    /// <summary>Whether <paramref name="modelDirectory" /> holds a chat template in any of the places <see cref="Find" /> looks.</summary>
+    public static bool Exists(string modelDirectory)
+    {
+        if (File.Exists(Path.Combine(modelDirectory, JinjaFileName)) || File.Exists(Path.Combine(modelDirectory, JsonFileName)))
+        {
+            return true;
+        }
+
+        foreach (var name in new[] { ProcessorConfigFileName, TokenizerConfigFileName })
+        {
+            var path = Path.Combine(modelDirectory, name);
+            if (File.Exists(path)
+                && JsonFile.ReadObject(path).TryGetProperty("chat_template", out var entry)
+                && entry.ValueKind != JsonValueKind.Null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The template's text and its origin (the file, and the entry inside a JSON file).</summary>
     public static (string Text, string Origin) Find(string modelDirectory, string? templateName)
     {

@@ -1,0 +1,31 @@
+namespace Qrt.Cli.Commands;
+
+/// <summary>The values of one <c>qrt generate</c> command line.</summary>
+internal sealed record GenerateArguments
+{
+    public required string ModelDirectory { get; init; }
+
+    public required string Prompt { get; init; }
+
+    public string? System { get; init; }
+
+    public bool Raw { get; init; }
+
+    public int MaxTokens { get; init; } = Qrt.Runtime.GenerationOptions.DefaultMaxTokens;
+
+    public float? Temperature { get; init; }
+
+    public float? TopP { get; init; }
+
+    public int? TopK { get; init; }
+
+    public ulong? Seed { get; init; }
+
+    public IReadOnlyList<string> StopSequences { get; init; } = [];
+
+    public int? MaxContext { get; init; }
+
+    public string Device { get; init; } = "auto";
+
+    public bool Json { get; init; }
+}

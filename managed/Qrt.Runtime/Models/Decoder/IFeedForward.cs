@@ -1,0 +1,13 @@
+using Qrt.Runtime.Layers;
+
+namespace Qrt.Runtime.Models.Decoder;
+
+/// <summary>The second half of a block: a dense MLP or a mixture of experts, from x [T, hidden] to y [T, hidden].</summary>
+internal interface IFeedForward : IDisposable
+{
+    /// <summary>The linear layers, for summaries.</summary>
+    IEnumerable<ILinear> Linears { get; }
+
+    /// <summary>Computes y from x on the stream.</summary>
+    void Forward(QrtStream stream, QrtTensor x, QrtTensor y);
+}

@@ -1,0 +1,14 @@
+namespace Qrt.Runtime.Synthesis;
+
+/// <summary>How big a synthetic model is.</summary>
+public enum SyntheticSize
+{
+    /// <summary>Hidden 128, 2 layers, a 512-token vocabulary: a fixture that writes and loads in well under a second.</summary>
+    Tiny,
+
+    /// <summary>Hidden 1024, 16 layers, a 32000-token vocabulary: about a quarter of a billion parameters.</summary>
+    Small,
+
+    /// <summary>Hidden 2048, 20 layers, a 32000-token vocabulary: about a billion parameters.</summary>
+    Medium,
+}
