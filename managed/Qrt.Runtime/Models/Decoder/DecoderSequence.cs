@@ -19,6 +19,7 @@ internal sealed class DecoderSequence(DecoderModel model, SequenceBlocks blocks)
         }
 
         model.CheckTokens(blocks, tokens);
+        cancellationToken.ThrowIfCancellationRequested();
         try
         {
             return model.Forward(blocks, tokens, cancellationToken);
