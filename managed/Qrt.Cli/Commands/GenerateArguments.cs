@@ -27,5 +27,9 @@ internal sealed record GenerateArguments
 
     public string Device { get; init; } = "auto";
 
+    public bool TruncatePrompt { get; init; }
+
+    public bool IgnoreEndOfSequence { get; init; }
+
     public bool Json { get; init; }
 }

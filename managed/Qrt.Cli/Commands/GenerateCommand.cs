@@ -31,10 +31,12 @@ internal static class GenerateCommand
         var maxContext = new Option<int?>("--max-context") { Description = "Most tokens of prompt and output together. Default: the model's max_position_embeddings." };
         var device = new Option<string>("--device") { Description = "Where to run: auto, cpu or cuda.", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong(DeviceNames);
+        var truncatePrompt = new Option<bool>("--truncate-prompt") { Description = "Keep the prompt's last tokens when it does not fit the context, instead of failing." };
+        var ignoreEos = new Option<bool>("--ignore-eos") { Description = "Keep generating past end-of-sequence tokens, up to --max-tokens (for benchmarks)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object: prompt and output ids, text, finish reason, timings." };
         var command = new Command("generate", "Generate text from a model directory.")
         {
-            model, prompt, system, raw, maxTokens, temperature, topP, topK, seed, stop, maxContext, device, json,
+            model, prompt, system, raw, maxTokens, temperature, topP, topK, seed, stop, maxContext, device, truncatePrompt, ignoreEos, json,
         };
         command.SetAction((result, cancellationToken) => Task.Run(
             () =>
@@ -53,6 +55,8 @@ internal static class GenerateCommand
                     StopSequences = result.GetValue(stop) ?? [],
                     MaxContext = result.GetValue(maxContext),
                     Device = result.GetValue(device) ?? "auto",
+                    TruncatePrompt = result.GetValue(truncatePrompt),
+                    IgnoreEndOfSequence = result.GetValue(ignoreEos),
                     Json = result.GetValue(json),
                 };
                 return Run(arguments, Console.Out, Console.Error, QrtModel.Load, cancellationToken);
@@ -176,6 +180,8 @@ internal static class GenerateCommand
             TopK = arguments.TopK,
             Seed = arguments.Seed,
             StopSequences = arguments.StopSequences,
+            TruncatePrompt = arguments.TruncatePrompt,
+            IgnoreEndOfSequence = arguments.IgnoreEndOfSequence,
         };
     }
 

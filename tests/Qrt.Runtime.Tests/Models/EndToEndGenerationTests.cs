@@ -53,6 +53,44 @@ internal sealed class EndToEndGenerationTests
         }
     }
 
+    [TestCase(false, 1, TestName = "Generate_PromptLongerThanTheContext_IsOneLineAndExitCode1")]
+    [TestCase(true, 0, TestName = "Generate_TruncatePrompt_KeepsTheLastTokens")]
+    public void Generate_PromptLongerThanTheContext(bool truncate, int expectedExitCode)
+    {
+        var directory = _fixtures.For(SyntheticArchitecture.Mistral, SyntheticScheme.W4A16Asym);
+        using var output = new StringWriter { NewLine = "\n" };
+        using var error = new StringWriter { NewLine = "\n" };
+        var prompt = string.Concat(Enumerable.Repeat("the sea and the sky ", 40));
+
+        var exitCode = GenerateCommand.Run(
+            new GenerateArguments
+            {
+                ModelDirectory = directory, Prompt = prompt, Raw = true, MaxContext = 32, MaxTokens = 4, Temperature = 0,
+                TruncatePrompt = truncate, IgnoreEndOfSequence = true, Json = true,
+            },
+            output,
+            error,
+            QrtModel.Load,
+            CancellationToken.None);
+
+        Assert.That(exitCode, Is.EqualTo(expectedExitCode), error.ToString());
+        if (truncate)
+        {
+            using var document = JsonDocument.Parse(output.ToString());
+            using var model = QrtModel.Load(directory);
+            var all = model.Tokenizer.Encode(prompt);
+            var kept = document.RootElement.GetProperty("prompt_token_ids").EnumerateArray().Select(id => id.GetInt32()).ToArray();
+            // Room for the 4 requested tokens: the last 32 - 4 prompt tokens are kept.
+            Assert.That(kept, Is.EqualTo(all[^28..]));
+            Assert.That(document.RootElement.GetProperty("output_token_ids").GetArrayLength(), Is.EqualTo(4));
+        }
+        else
+        {
+            Assert.That(error.ToString(), Does.Contain("context holds 32").And.Not.Contain("   at "));
+            Assert.That(error.ToString().TrimEnd().Split('\n'), Has.Length.EqualTo(1));
+        }
+    }
+
     [Test]
     public void SeededSampling_IsReproducible_AndTheSeedMatters()
     {
