@@ -341,6 +341,16 @@ public static unsafe partial class QrtNative
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
     public static partial qrt_status qrt_add(qrt_stream* stream, qrt_tensor* a, qrt_tensor* b, qrt_tensor* y);
 
+    /// <summary>
+    /// y[..., j] = x[..., indices[j]] — gathers columns (the last dimension) of x. x [..., K] and y [..., J]
+    /// float (F32/F16/BF16, same dtype), rows contiguous along the last dimension, any row stride; indices I32 or I64
+    /// [J], each in [0, K) (checked before any work). y must not overlap x.
+    /// </summary>
+    /// <remarks>C: <c>qrt_status qrt_gather_columns(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* indices, qrt_tensor* y)</c></remarks>
+    [LibraryImport(LibraryName, EntryPoint = "qrt_gather_columns")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial qrt_status qrt_gather_columns(qrt_stream* stream, qrt_tensor* x, qrt_tensor* indices, qrt_tensor* y);
+
     /// <summary>Dense linear layer: y = x·Wᵀ (+ bias). x and w are F32, F16 or BF16 (they may differ); w is [N, K].</summary>
     /// <remarks>C: <c>qrt_status qrt_gemm(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* w, const qrt_tensor* bias, qrt_tensor* y)</c></remarks>
     [LibraryImport(LibraryName, EntryPoint = "qrt_gemm")]

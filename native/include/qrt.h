@@ -243,6 +243,12 @@ QRT_API qrt_status qrt_copy(qrt_stream* stream, const qrt_tensor* src, qrt_tenso
 /// y = a + b for float tensors of one shape; y may be a or b. Any strides.
 QRT_API qrt_status qrt_add(qrt_stream* stream, const qrt_tensor* a, const qrt_tensor* b, qrt_tensor* y);
 
+/// y[..., j] = x[..., indices[j]] — gathers columns (the last dimension) of x. x [..., K] and y [..., J]
+/// float (F32/F16/BF16, same dtype), rows contiguous along the last dimension, any row stride; indices I32 or I64
+/// [J], each in [0, K) (checked before any work). y must not overlap x.
+QRT_API qrt_status qrt_gather_columns(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* indices,
+                                      qrt_tensor* y);
+
 /* ---------------------------------------------------------------------------------------------------
  * Linear layers (GEMM). x and y are [..., K] and [..., N]: leading dimensions are flattened to M rows
  * and need not be contiguous with each other, but each row must be (stride 1 along K and N).

@@ -1,6 +1,7 @@
-// qrt_copy and qrt_add over many shapes, layouts and dtypes, against loops written from their
-// definitions in qrt.h. Conversions themselves are checked exhaustively in test_dtype; here every copy
-// carries values that all float dtypes hold exactly, so any layout mistake shows as a wrong value.
+// qrt_copy, qrt_add and qrt_gather_columns over many shapes, layouts and dtypes, against loops written
+// from their definitions in qrt.h. Conversions themselves are checked exhaustively in test_dtype; here every
+// copy carries values that all float dtypes hold exactly, so any layout mistake shows as a wrong value.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -455,6 +456,161 @@ void test_add_bad_arguments(qrt_stream* stream) {
     QRT_CHECK_FAILS(qrt_add(stream, &ta, &tb, &b_as_bf16), QRT_STATUS_INVALID_ARGUMENT, "overlaps b");
 }
 
+// A gather case: x is rows × k with rows x_stride elements apart (inside `blocks` leading blocks when
+// 3-D), y is rows × j with rows y_stride apart, both padded so that stray writes show.
+struct GatherCase {
+    const char* name;
+    int64_t blocks;  // 0: x and y are 2-D [rows, cols]; otherwise 3-D [blocks, rows / blocks, cols]
+    int64_t rows;
+    int64_t k;
+    int64_t j;
+    int64_t x_stride;
+    int64_t y_stride;
+    bool permutation;  // indices a permutation of [0, k) (j == k), else drawn with repeats
+};
+
+std::vector<GatherCase> gather_cases() {
+    return {
+        {"1 x 1", 0, 1, 1, 1, 1, 1, true},
+        {"one row, a permutation of 7", 0, 1, 7, 7, 7, 7, true},
+        {"3 rows of 17 into 5, repeats", 0, 3, 17, 5, 17, 5, false},
+        {"17 rows of 3 into 33, repeats", 0, 17, 3, 33, 3, 33, false},
+        {"33 padded rows of 127", 0, 33, 127, 127, 130, 131, true},
+        {"3-D [2, 3, 17] into [2, 3, 9]", 2, 6, 17, 9, 17, 9, false},
+        {"3-D [3, 1, 33] with padded rows", 3, 3, 33, 33, 40, 35, true},
+        {"no rows", 0, 0, 5, 3, 5, 3, false},
+        {"no columns gathered", 0, 4, 5, 0, 5, 1, false},
+        {"257 rows of 513, over several threads", 0, 257, 513, 513, 520, 513, true},
+    };
+}
+
+qrt_tensor gather_operand(void* data, qrt_dtype dtype, const GatherCase& c, int64_t cols, int64_t row_stride) {
+    if (c.blocks == 0) return matrix(data, dtype, c.rows, cols, row_stride);
+    const int64_t rows_per_block = c.rows / c.blocks;
+    return describe(data, dtype, {{c.blocks, rows_per_block, cols}, {rows_per_block * row_stride, row_stride, 1}});
+}
+
+// Each element of y must be the bytes of the x element its index names (random bytes, so NaN payloads
+// and signed zeros included: a gather is a copy), and nothing else in y's storage may change.
+void check_gather(qrt_stream* stream, const GatherCase& c, qrt_dtype dtype, qrt_dtype index_dtype, Random& random) {
+    constexpr unsigned char kFill = 0xa5;
+    const size_t size = qrt_dtype_size(dtype);
+    const size_t x_elements = c.rows == 0 ? 0 : static_cast<size_t>((c.rows - 1) * c.x_stride + c.k);
+    const size_t y_elements = c.rows == 0 ? 0 : static_cast<size_t>((c.rows - 1) * c.y_stride + c.j);
+    Buffer x(dtype, x_elements);
+    for (size_t i = 0; i < x_elements; ++i) {
+        for (size_t b = 0; b < size; ++b) x.element(i)[b] = static_cast<unsigned char>(random.integer(0, 255));
+    }
+    std::vector<int64_t> columns(static_cast<size_t>(c.j));
+    if (c.permutation) {
+        for (size_t i = 0; i < columns.size(); ++i) columns[i] = static_cast<int64_t>(i);
+        std::shuffle(columns.begin(), columns.end(), random.engine());
+    } else {
+        for (int64_t& column : columns) column = random.integer(0, static_cast<int32_t>(c.k - 1));
+    }
+    std::vector<int32_t> columns32(columns.begin(), columns.end());
+    void* index_data = index_dtype == QRT_DTYPE_I64 ? static_cast<void*>(columns.data()) : columns32.data();
+
+    Buffer y(dtype, y_elements, kFill);
+    qrt_tensor tx = gather_operand(x.data(), dtype, c, c.k, c.x_stride);
+    qrt_tensor ti = tensor(index_data, index_dtype, {c.j});
+    qrt_tensor ty = gather_operand(y.data(), dtype, c, c.j, c.y_stride);
+    QRT_CHECK_OK(qrt_gather_columns(stream, &tx, &ti, &ty));
+
+    std::vector<unsigned char> expected(y_elements * size, kFill);
+    for (int64_t r = 0; r < c.rows; ++r) {
+        for (int64_t j = 0; j < c.j; ++j) {
+            const size_t from = static_cast<size_t>(r * c.x_stride + columns[static_cast<size_t>(j)]);
+            const size_t to = static_cast<size_t>(r * c.y_stride + j);
+            std::memcpy(&expected[to * size], x.element(from), size);
+        }
+    }
+    if (y.bytes() != expected) {
+        std::fprintf(stderr, "gather %s, %s with %s indices: y differs from x's named elements\n", c.name,
+                     qrt_dtype_name(dtype), qrt_dtype_name(index_dtype));
+        ++failures();
+    }
+}
+
+void test_gather_columns(qrt_stream* stream, Random& random) {
+    for (const GatherCase& c : gather_cases()) {
+        for (qrt_dtype dtype : kFloatDtypes) {
+            for (qrt_dtype index_dtype : {QRT_DTYPE_I32, QRT_DTYPE_I64})
+                check_gather(stream, c, dtype, index_dtype, random);
+        }
+    }
+}
+
+void test_gather_columns_bad_arguments(qrt_stream* stream) {
+    std::vector<float> x(4 * 6);
+    for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i);
+    std::vector<float> y(4 * 3, -1.0f);
+    std::vector<int32_t> columns = {5, 0, 2};
+    qrt_tensor tx = tensor(x.data(), QRT_DTYPE_F32, {4, 6});
+    qrt_tensor ti = tensor(columns.data(), QRT_DTYPE_I32, {3});
+    qrt_tensor ty = tensor(y.data(), QRT_DTYPE_F32, {4, 3});
+    QRT_CHECK_OK(qrt_gather_columns(stream, &tx, &ti, &ty));
+    QRT_CHECK(y[0] == 5.0f && y[1] == 0.0f && y[2] == 2.0f && y[9] == 23.0f && y[10] == 18.0f);
+
+    QRT_CHECK_FAILS(qrt_gather_columns(nullptr, &tx, &ti, &ty), QRT_STATUS_INVALID_ARGUMENT, "argument 'stream'");
+    QRT_CHECK_FAILS(qrt_gather_columns(stream, nullptr, &ti, &ty), QRT_STATUS_INVALID_ARGUMENT, "argument 'x'");
+    QRT_CHECK_FAILS(qrt_gather_columns(stream, &tx, nullptr, &ty), QRT_STATUS_INVALID_ARGUMENT, "argument 'indices'");
+    QRT_CHECK_FAILS(qrt_gather_columns(stream, &tx, &ti, nullptr), QRT_STATUS_INVALID_ARGUMENT, "argument 'y'");
+
+    // Out-of-range indices, negative or one past the end, are refused before y is touched.
+    std::fill(y.begin(), y.end(), -1.0f);
+    for (int32_t bad : {6, -1}) {
+        std::vector<int32_t> out_of_range = {0, 1, bad};
+        qrt_tensor tb = tensor(out_of_range.data(), QRT_DTYPE_I32, {3});
+        QRT_CHECK_FAILS(qrt_gather_columns(stream, &tx, &tb, &ty), QRT_STATUS_INVALID_ARGUMENT, "argument 'indices'");
+        QRT_CHECK(std::strstr(qrt_last_error(), "position 2") != nullptr);
+        QRT_CHECK(std::strstr(qrt_last_error(), "[0, 6)") != nullptr);
+    }
+    std::vector<int64_t> wide_out_of_range = {int64_t{1} << 40, 0, 1};
+    qrt_tensor t64 = tensor(wide_out_of_range.data(), QRT_DTYPE_I64, {3});
+    QRT_CHECK_FAILS(qrt_gather_columns(stream, &tx, &t64, &ty), QRT_STATUS_INVALID_ARGUMENT, "position 0");
+    QRT_CHECK(std::all_of(y.begin(), y.end(), [](float v) { return v == -1.0f; }));
+
+    // Dtypes: float data, integer indices, and y in x's dtype.
+    std::vector<int32_t> ints(24);
+    qrt_tensor int_x = tensor(ints.data(), QRT_DTYPE_I32, {4, 6});
+    QRT_CHECK_FAILS(qrt_gather_columns(stream, &int_x, &ti, &ty), QRT_STATUS_INVALID_ARGUMENT, "argument 'x'");
+    qrt_tensor float_indices = tensor(x.data(), QRT_DTYPE_F32, {3});
+    QRT_CHECK_FAILS(qrt_gather_columns(stream, &tx, &float_indices, &ty), QRT_STATUS_INVALID_ARGUMENT,
+                    "argument 'indices'");
+    qrt_tensor bf16_y = tensor(y.data(), QRT_DTYPE_BF16, {4, 3});
+    QRT_CHECK_FAILS(qrt_gather_columns(stream, &tx, &ti, &bf16_y), QRT_STATUS_INVALID_ARGUMENT, "argument 'y'");
+    QRT_CHECK(std::strstr(qrt_last_error(), "BF16") != nullptr && std::strstr(qrt_last_error(), "F32") != nullptr);
+
+    // Shapes: y's rows must be x's, y's columns the index count.
+    qrt_tensor short_y = tensor(y.data(), QRT_DTYPE_F32, {3, 3});
+    QRT_CHECK_FAILS(qrt_gather_columns(stream, &tx, &ti, &short_y), QRT_STATUS_INVALID_ARGUMENT, "argument 'y'");
+    QRT_CHECK(std::strstr(qrt_last_error(), "[3, 3]") != nullptr && std::strstr(qrt_last_error(), "[4, 6]") != nullptr);
+    qrt_tensor narrow_y = tensor(y.data(), QRT_DTYPE_F32, {4, 2});
+    QRT_CHECK_FAILS(qrt_gather_columns(stream, &tx, &ti, &narrow_y), QRT_STATUS_INVALID_ARGUMENT, "argument 'indices'");
+    QRT_CHECK(std::strstr(qrt_last_error(), "[4, 2]") != nullptr);
+    std::vector<int32_t> spaced_columns = {0, 9, 1, 9, 2, 9};
+    qrt_tensor spaced = describe(spaced_columns.data(), QRT_DTYPE_I32, {{3}, {2}});
+    QRT_CHECK_FAILS(qrt_gather_columns(stream, &tx, &spaced, &ty), QRT_STATUS_INVALID_ARGUMENT, "argument 'indices'");
+
+    // Layouts: rows contiguous along the last dimension, data present, on the stream's device.
+    qrt_tensor column_major_x = describe(x.data(), QRT_DTYPE_F32, {{4, 6}, {1, 4}});
+    QRT_CHECK_FAILS(qrt_gather_columns(stream, &column_major_x, &ti, &ty), QRT_STATUS_INVALID_ARGUMENT, "argument 'x'");
+    qrt_tensor no_data = ty;
+    no_data.data = nullptr;
+    QRT_CHECK_FAILS(qrt_gather_columns(stream, &tx, &ti, &no_data), QRT_STATUS_INVALID_ARGUMENT, "argument 'y'");
+    qrt_tensor on_gpu = tx;
+    on_gpu.device = qrt_device{QRT_BACKEND_CUDA, 0};
+    QRT_CHECK_FAILS(qrt_gather_columns(stream, &on_gpu, &ti, &ty), QRT_STATUS_INVALID_ARGUMENT, "argument 'x'");
+    qrt_tensor scalar = tensor(x.data(), QRT_DTYPE_F32, {});
+    QRT_CHECK_FAILS(qrt_gather_columns(stream, &scalar, &ti, &ty), QRT_STATUS_INVALID_ARGUMENT, "argument 'x'");
+
+    // y may not share storage with x.
+    qrt_tensor inside_x = matrix(x.data() + 3, QRT_DTYPE_F32, 4, 3, 6);
+    QRT_CHECK_FAILS(qrt_gather_columns(stream, &tx, &ti, &inside_x), QRT_STATUS_INVALID_ARGUMENT, "overlaps x");
+    for (size_t i = 0; i < x.size(); ++i) QRT_CHECK(x[i] == static_cast<float>(i));
+}
+
 }  // namespace
 
 int main() {
@@ -468,5 +624,7 @@ int main() {
     test_add_dtypes_and_shapes(stream, random);
     test_add_in_place(stream, random);
     test_add_bad_arguments(stream);
+    test_gather_columns(stream, random);
+    test_gather_columns_bad_arguments(stream);
     return finish("test_elementwise");
 }

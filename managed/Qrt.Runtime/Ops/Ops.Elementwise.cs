@@ -31,4 +31,21 @@ public static unsafe partial class Ops
         var ny = y.ToNative();
         NativeStatus.Check(QrtNative.qrt_add(call.Stream, &na, &nb, &ny));
     }
+
+    /// <summary>
+    /// <paramref name="y"/>[..., j] = <paramref name="x"/>[..., indices[j]]: gathers columns (the last dimension)
+    /// of x [..., K] into y [..., J] of the same floating-point dtype. <paramref name="indices"/> is I32 or I64
+    /// [J] with every value in [0, K); rows must be contiguous along the last dimension, and y must not overlap x.
+    /// </summary>
+    public static void GatherColumns(QrtStream stream, QrtTensor x, QrtTensor indices, QrtTensor y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(indices);
+        ArgumentNullException.ThrowIfNull(y);
+        using var call = new NativeCall(stream, x, indices, y);
+        var nx = x.ToNative();
+        var ni = indices.ToNative();
+        var ny = y.ToNative();
+        NativeStatus.Check(QrtNative.qrt_gather_columns(call.Stream, &nx, &ni, &ny));
+    }
 }

@@ -1,4 +1,4 @@
-// Entry points for elementwise ops: qrt_copy and qrt_add.
+// Entry points for elementwise ops: qrt_copy, qrt_add and qrt_gather_columns.
 #include <cstdint>
 
 #include "core/error.h"
@@ -8,6 +8,8 @@
 
 namespace {
 
+using qrt::IndexVector;
+using qrt::NamedRows;
 using qrt::OpArgs;
 using qrt::TensorRef;
 
@@ -33,6 +35,16 @@ void require_same_or_disjoint(const OpArgs& args, const char* name, const Tensor
     if (qrt::same_tensor(tensor, other)) return;
     args.require(!qrt::may_overlap(tensor, other), name, "overlaps ", other_name,
                  " (it must be the same tensor, with the same data, dtype and strides, or not overlap at all)");
+}
+
+// Every index must name a column of x. The values live in host memory on the CPU backend, so they are
+// checked before any work.
+void require_columns_in_range(const OpArgs& args, const IndexVector& indices, int64_t columns) {
+    for (int64_t j = 0; j < indices.count; ++j) {
+        const int64_t column = indices.at(j);
+        args.require(column >= 0 && column < columns, "indices", "position ", j, " holds ", column, ", outside [0, ",
+                     columns, ") (K = ", columns, ", the columns of x)");
+    }
 }
 
 }  // namespace
@@ -73,6 +85,33 @@ extern "C" QRT_API qrt_status qrt_add(qrt_stream* stream, const qrt_tensor* a, c
         require_same_or_disjoint(args, "y", sum, "b", rhs);
         switch (args.backend()) {
             case QRT_BACKEND_CPU: qrt::cpu::add(lhs, rhs, sum); return;
+            default: args.unsupported_on_backend();
+        }
+    });
+}
+
+extern "C" QRT_API qrt_status qrt_gather_columns(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* indices,
+                                                 qrt_tensor* y) {
+    return qrt::guarded("qrt_gather_columns", [&] {
+        OpArgs args("qrt_gather_columns", stream);
+        const NamedRows source = args.named_rows("x", x, qrt::float_dtypes());
+        const TensorRef index_ref = args.tensor("indices", indices, qrt::index_dtypes());
+        const NamedRows target = args.named_rows("y", y, qrt::float_dtypes());
+        args.require(target.tensor.dtype == source.tensor.dtype, "y", "dtype ", qrt::dtype_name(target.tensor.dtype),
+                     " differs from x's dtype ", qrt::dtype_name(source.tensor.dtype),
+                     " (a gather copies elements unchanged)");
+        args.require(target.view.rows == source.view.rows, "y", "shape ", target.tensor.shape_string(), " has ",
+                     target.view.rows, " rows but x's shape ", source.tensor.shape_string(), " has ", source.view.rows);
+        args.require(index_ref.numel() == target.view.cols, "indices", "has ", index_ref.numel(),
+                     " elements but y's shape ", target.tensor.shape_string(), " has J = ", target.view.cols,
+                     " columns");
+        const IndexVector columns = args.indices("indices", index_ref, target.view.cols);
+        args.require(!qrt::may_overlap(target.tensor, source.tensor), "y", "overlaps x");
+        switch (args.backend()) {
+            case QRT_BACKEND_CPU:
+                require_columns_in_range(args, columns, source.view.cols);
+                qrt::cpu::gather_columns(source.view, columns, target.view);
+                return;
             default: args.unsupported_on_backend();
         }
     });

@@ -139,6 +139,33 @@ void store_run(const float* values, int64_t count, char* dst, int64_t stride, qr
     copy_elements(staging, 1, dst, stride, count, dtype_size(dtype));
 }
 
+// One row of a gather, typed by element width and index dtype so that the inner loop is a plain
+// indexed load and store.
+template <class Element, class Index>
+void gather_row(const char* x_row, const Index* indices, int64_t count, char* y_row) {
+    const Element* from = reinterpret_cast<const Element*>(x_row);
+    Element* to = reinterpret_cast<Element*>(y_row);
+    for (int64_t j = 0; j < count; ++j) to[j] = from[indices[j]];
+}
+
+template <class Element, class Index>
+void gather_rows(const RowsView& x, const Index* indices, const RowsView& y) {
+    // Chunks take whole rows, enough of them to make up kChunkElements when rows are short.
+    const int64_t rows_per_chunk = std::max<int64_t>(1, kChunkElements / y.cols);
+    parallel_for(y.rows, rows_per_chunk, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) gather_row<Element>(x.row(r), indices, y.cols, y.row(r));
+    });
+}
+
+template <class Element>
+void gather_rows_of(const RowsView& x, const IndexVector& indices, const RowsView& y) {
+    if (indices.dtype == QRT_DTYPE_I64) {
+        gather_rows<Element>(x, static_cast<const int64_t*>(indices.data), y);
+    } else {
+        gather_rows<Element>(x, static_cast<const int32_t*>(indices.data), y);
+    }
+}
+
 }  // namespace
 
 void copy(const TensorRef& src, const TensorRef& dst) {
@@ -196,6 +223,16 @@ void add(const TensorRef& a, const TensorRef& b, const TensorRef& y) {
             }
         });
     });
+}
+
+void gather_columns(const RowsView& x, const IndexVector& indices, const RowsView& y) {
+    if (y.rows == 0 || y.cols == 0) return;
+    // Float elements of one dtype are copied as integers of their width: a copy, exact for every value.
+    if (dtype_size(x.dtype) == 2) {
+        gather_rows_of<uint16_t>(x, indices, y);
+    } else {
+        gather_rows_of<uint32_t>(x, indices, y);
+    }
 }
 
 }  // namespace qrt::cpu

@@ -72,6 +72,7 @@ internal sealed class KernelLinearFactory : ILinearFactory
         var zeroPoint = scheme.Symmetric ? null : keep(weights.Load($"{name}.weight_zero_point"));
         var groupIndex = scheme.HasGroupIndex ? keep(weights.LoadInt32s($"{name}.weight_g_idx", [plan.InFeatures])) : null;
         var weight = new PackedIntWeight(packed, scale, zeroPoint, groupIndex, scheme.Bits, scheme.GroupSize);
-        return new PackedIntLinear(weight, plan.InFeatures, bias);
+        // An activation-ordered weight has its columns sorted by group here, once, where it can be.
+        return PackedIntLinear.Create(weight, plan.InFeatures, bias);
     }
 }
