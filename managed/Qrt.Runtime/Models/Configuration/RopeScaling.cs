@@ -13,7 +13,14 @@ internal sealed record RopeScaling(
     double HighFrequencyFactor = 4.0,
     int OriginalMaxPositionEmbeddings = 8192)
 {
-    private const string Supported = "\"default\", \"linear\", \"llama3\"";
+    private const string Supported = "\"default\", \"linear\", \"llama3\", \"mrope\"";
+
+    /// <summary>
+    /// Qwen2-VL's <c>mrope_section</c>: how many of the head_dim / 2 rotary frequencies follow the temporal, height
+    /// and width positions; null for a 1-D rotary embedding. Older files say <c>"type": "mrope"</c>, newer ones
+    /// <c>"rope_type": "default"</c> with the section list.
+    /// </summary>
+    public IReadOnlyList<int>? MultimodalSections { get; init; }
 
     /// <summary>No rescaling.</summary>
     public static RopeScaling None { get; } = new(RopeScalingKind.Default);
@@ -31,13 +38,30 @@ internal sealed record RopeScaling(
 
         var typeKey = section.Property("rope_type").IsNull ? "type" : "rope_type";
         var type = section.OptionalString(typeKey) ?? "default";
+        var sections = ReadSections(section, type == "mrope");
         return type switch
         {
-            "default" => None,
+            "default" or "mrope" => sections is null ? None : new RopeScaling(RopeScalingKind.Default) { MultimodalSections = sections },
             "linear" => new RopeScaling(RopeScalingKind.Linear, RequiredPositive(section, "factor")),
             "llama3" => ReadLlama3(section),
             _ => throw section.Error(typeKey, $"rope scaling \"{type}\" is not supported; supported: {Supported}"),
         };
+    }
+
+    private static IReadOnlyList<int>? ReadSections(JsonSection section, bool required)
+    {
+        if (section.Property("mrope_section").IsNull)
+        {
+            return required ? throw section.Error("mrope_section", "is missing; \"mrope\" needs the three section widths") : null;
+        }
+
+        var sections = section.IntOrIntList("mrope_section");
+        if (sections.Count != 3 || sections.Any(width => width <= 0))
+        {
+            throw section.Error("mrope_section", $"must be three positive widths (temporal, height, width); found [{string.Join(", ", sections)}]");
+        }
+
+        return sections;
     }
 
     private static RopeScaling ReadLlama3(JsonSection section)

@@ -31,6 +31,12 @@ internal static class TextModelConfigReader
         var ropeParameters = config.Property("rope_parameters");
         var ropeSource = ropeParameters.IsNull ? config : ropeParameters;
         var ropeScaling = RopeScaling.Read(ropeParameters.IsNull ? config.Property("rope_scaling") : ropeParameters);
+        if (ropeScaling.MultimodalSections is { } sections && sections.Sum() != headDim / 2)
+        {
+            throw config.Error(
+                ropeParameters.IsNull ? "rope_scaling" : "rope_parameters",
+                $"mrope_section [{string.Join(", ", sections)}] must add up to head_dim / 2 = {headDim / 2}");
+        }
 
         var (qkvBias, outputBias, mlpBias) = Biases(config, architecture);
         // An absent id takes the class default; an explicit null means the model has none.

@@ -21,11 +21,15 @@ internal sealed class DecoderModel : ICausalLanguageModel
     private readonly int _hidden;
     private readonly PagedKvCache _cache;
     private readonly bool _lmHeadTied;
+    private readonly IReadOnlyList<int>? _multimodalSections;
+    private readonly float[] _hostInverseFrequencies;
 
     public DecoderModel(
         Device device, QrtTensor embedding, DecoderLayer[] layers, QrtTensor finalNorm, ILinear lmHead, QrtTensor inverseFrequencies,
-        float eps, int maxContextLength, PagedKvCache cache, bool lmHeadTied)
+        float eps, int maxContextLength, PagedKvCache cache, bool lmHeadTied, IReadOnlyList<int>? multimodalSections = null)
     {
+        _multimodalSections = multimodalSections;
+        _hostInverseFrequencies = multimodalSections is null ? [] : inverseFrequencies.ToArray<float>();
         _lmHeadTied = lmHeadTied;
         _stream = new QrtStream(device);
         _embedding = embedding;
@@ -72,6 +76,25 @@ internal sealed class DecoderModel : ICausalLanguageModel
     /// <inheritdoc />
     public IModelSequence StartSequence() => new DecoderSequence(this, new SequenceBlocks(_cache));
 
+    /// <summary>Text positions: every axis at the token's index plus the delta.</summary>
+    private static int[][] DefaultRotaryPositions(int start, int count, int delta)
+    {
+        var positions = Enumerable.Range(start + delta, count).ToArray();
+        return [positions, positions, positions];
+    }
+
+    /// <summary>Overwrites rows of <paramref name="hidden"/> at <paramref name="positions"/> with <paramref name="rows"/>.</summary>
+    private void ReplaceRows(QrtTensor hidden, float[] rows, int[] positions)
+    {
+        using var replacement = QrtTensor.FromData<float>(rows, DType.F32, [positions.Length, _hidden], hidden.Device);
+        for (var i = 0; i < positions.Length; i++)
+        {
+            using var source = replacement.Slice(0, i, 1);
+            using var target = hidden.Slice(0, positions[i], 1);
+            Ops.Copy(_stream, source, target);
+        }
+    }
+
     public void Dispose()
     {
         foreach (var layer in _layers)
@@ -112,18 +135,70 @@ internal sealed class DecoderModel : ICausalLanguageModel
         }
     }
 
-    /// <summary>Runs checked new tokens of a sequence through the network and returns the last one's logits.</summary>
-    internal float[] Forward(SequenceBlocks blocks, ReadOnlySpan<int> tokens, CancellationToken cancellationToken)
+    /// <summary>Whether the model rotates by three positions per token (M-RoPE, Qwen2-VL).</summary>
+    public bool UsesMultimodalRotary => _multimodalSections is not null;
+
+    /// <summary>Checks the parts of <paramref name="input"/> beyond its tokens: replacement rows and rotary positions.</summary>
+    internal void CheckInput(DecoderInput input)
+    {
+        var count = input.Tokens.Length;
+        if ((input.Embeddings is null) != (input.EmbeddingPositions is null))
+        {
+            throw new ArgumentException("replacement embeddings and their positions come together", nameof(input));
+        }
+
+        if (input.Embeddings is { } rows)
+        {
+            var positions = input.EmbeddingPositions!;
+            if (rows.LongLength != (long)positions.Length * _hidden)
+            {
+                throw new ArgumentException(
+                    string.Create(CultureInfo.InvariantCulture, $"{positions.Length} replacement rows need {(long)positions.Length * _hidden} values of width {_hidden}; got {rows.LongLength}"),
+                    nameof(input));
+            }
+
+            if (positions.Any(position => (uint)position >= (uint)count))
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"replacement positions must lie in [0, {count})"), nameof(input));
+            }
+        }
+
+        if (input.RotaryPositions is { } rotary)
+        {
+            if (!UsesMultimodalRotary)
+            {
+                throw new ArgumentException("explicit rotary positions need a model with an mrope_section", nameof(input));
+            }
+
+            if (rotary.Length != 3 || rotary.Any(axis => axis is null || axis.Length != count))
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"rotary positions must be 3 arrays of {count}"), nameof(input));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs checked new tokens of a sequence through the network and returns the last one's logits.
+    /// <paramref name="ropeDelta"/> shifts the default M-RoPE positions (Qwen2-VL's rope_deltas).
+    /// </summary>
+    internal float[] Forward(SequenceBlocks blocks, DecoderInput input, int ropeDelta, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var device = _stream.Device;
-        var count = tokens.Length;
-        using var step = new DecoderStep(_stream, blocks, count, cancellationToken);
-        using var ids = QrtTensor.FromData(tokens, DType.I32, [count], device);
+        var count = input.Tokens.Length;
+        var tables = UsesMultimodalRotary
+            ? MultimodalRotary.Tables(_multimodalSections!, _hostInverseFrequencies, input.RotaryPositions ?? DefaultRotaryPositions(blocks.Length, count, ropeDelta))
+            : ((float[] Cos, float[] Sin)?)null;
+        using var step = new DecoderStep(_stream, blocks, count, tables, cancellationToken);
+        using var ids = QrtTensor.FromData<int>(input.Tokens, DType.I32, [count], device);
         using var hidden = QrtTensor.Empty(DType.F32, [count, _hidden], device);
         using var residual = QrtTensor.Zeros(DType.F32, [count, _hidden], device);
         using var normed = QrtTensor.Empty(DType.F32, [count, _hidden], device);
         Ops.Embedding(_stream, ids, _embedding, hidden);
+        if (input.Embeddings is { } rows)
+        {
+            ReplaceRows(hidden, rows, input.EmbeddingPositions!);
+        }
 
         // With a zero residual, the first block's fused add leaves exactly the embeddings in the residual stream.
         foreach (var layer in _layers)

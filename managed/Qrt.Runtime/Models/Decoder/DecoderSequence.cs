@@ -10,19 +10,38 @@ internal sealed class DecoderSequence(DecoderModel model, SequenceBlocks blocks)
     /// <inheritdoc />
     public int Length => blocks.Length;
 
+    /// <summary>
+    /// Qwen2-VL's rope delta: how far the M-RoPE positions of later text tokens run ahead of (or behind) their index,
+    /// set by the last step that gave explicit rotary positions (max position + 1 − length after it).
+    /// </summary>
+    public int RopeDelta { get; private set; }
+
     /// <inheritdoc />
-    public float[] Append(ReadOnlySpan<int> tokens, CancellationToken cancellationToken = default)
+    public float[] Append(ReadOnlySpan<int> tokens, CancellationToken cancellationToken = default) =>
+        Append(new DecoderInput(tokens.ToArray()), cancellationToken);
+
+    /// <summary>As <see cref="Append(ReadOnlySpan{int}, CancellationToken)"/>, with replacement embeddings and M-RoPE positions.</summary>
+    public float[] Append(DecoderInput input, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(input);
+        var tokens = input.Tokens;
         if (_broken)
         {
             throw new InvalidOperationException("The sequence was interrupted mid-step and cannot continue; start a new one.");
         }
 
         model.CheckTokens(blocks, tokens);
+        model.CheckInput(input);
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            return model.Forward(blocks, tokens, cancellationToken);
+            var logits = model.Forward(blocks, input, RopeDelta, cancellationToken);
+            if (input.RotaryPositions is { } rotary)
+            {
+                RopeDelta = rotary.Max(axis => axis.Max()) + 1 - blocks.Length;
+            }
+
+            return logits;
         }
         catch
         {

@@ -8,7 +8,8 @@ namespace Qrt.Runtime.Models.Decoder;
 /// </summary>
 internal sealed class DecoderStep : IDisposable
 {
-    public DecoderStep(QrtStream stream, SequenceBlocks blocks, int tokenCount, CancellationToken cancellationToken)
+    public DecoderStep(
+        QrtStream stream, SequenceBlocks blocks, int tokenCount, (float[] Cos, float[] Sin)? rotaryTables, CancellationToken cancellationToken)
     {
         var device = stream.Device;
         var start = blocks.Length;
@@ -23,7 +24,19 @@ internal sealed class DecoderStep : IDisposable
         ContextLengths = QrtTensor.FromData<int>([ContextLength], DType.I32, [1], device);
         var table = blocks.Table.ToArray();
         BlockTable = QrtTensor.FromData<int>(table, DType.I32, [1, table.Length], device);
+        if (rotaryTables is { } tables)
+        {
+            var half = tables.Cos.Length / tokenCount;
+            RotaryCos = QrtTensor.FromData<float>(tables.Cos, DType.F32, [tokenCount, half], device);
+            RotarySin = QrtTensor.FromData<float>(tables.Sin, DType.F32, [tokenCount, half], device);
+        }
     }
+
+    /// <summary>F32 [T, D/2]: explicit rotary cos table (M-RoPE), or null to rotate by <see cref="Positions"/>.</summary>
+    public QrtTensor? RotaryCos { get; }
+
+    /// <summary>F32 [T, D/2]: the sin table beside <see cref="RotaryCos"/>.</summary>
+    public QrtTensor? RotarySin { get; }
 
     /// <summary>The stream the step runs on.</summary>
     public QrtStream Stream { get; }
@@ -59,5 +72,7 @@ internal sealed class DecoderStep : IDisposable
         QueryStarts.Dispose();
         ContextLengths.Dispose();
         BlockTable.Dispose();
+        RotaryCos?.Dispose();
+        RotarySin?.Dispose();
     }
 }

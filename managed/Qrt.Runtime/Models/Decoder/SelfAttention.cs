@@ -35,8 +35,16 @@ internal sealed class SelfAttention(
             value.Forward(stream, x, vRows);
         }
 
-        Ops.Rope(stream, q, step.Positions, inverseFrequencies);
-        Ops.Rope(stream, k, step.Positions, inverseFrequencies);
+        if (step.RotaryCos is { } cos && step.RotarySin is { } sin)
+        {
+            Ops.RopeCosSin(stream, q, cos, sin);
+            Ops.RopeCosSin(stream, k, cos, sin);
+        }
+        else
+        {
+            Ops.Rope(stream, q, step.Positions, inverseFrequencies);
+            Ops.Rope(stream, k, step.Positions, inverseFrequencies);
+        }
         var keys = cache.Keys(layer);
         var values = cache.Values(layer);
         Ops.KvCacheWrite(stream, k, v, step.Slots, keys, values);

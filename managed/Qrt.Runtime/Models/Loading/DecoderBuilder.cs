@@ -32,7 +32,7 @@ internal sealed class DecoderBuilder(
                 : Keep(Linear(plan.LmHead));
             var cache = new PagedKvCache(device, DType.F32, config.LayerCount, config.KeyValueHeadCount, config.HeadDim, KvBlockSize);
             weights.Finish();
-            return new DecoderModel(device, embedding, layers, finalNorm, lmHead, inverseFrequencies, (float)config.RmsNormEps, maxContextLength, cache, lmHeadTied: plan.LmHead is null);
+            return new DecoderModel(device, embedding, layers, finalNorm, lmHead, inverseFrequencies, (float)config.RmsNormEps, maxContextLength, cache, lmHeadTied: plan.LmHead is null, config.RopeScaling.MultimodalSections);
         }
         catch
         {

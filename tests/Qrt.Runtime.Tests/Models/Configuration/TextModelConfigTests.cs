@@ -117,6 +117,17 @@ internal sealed class TextModelConfigTests
         Assert.That(frequencies, Is.EqualTo(new[] { 1f, 0.1f, 0.01f, 0.001f }).Within(1e-6).Percent);
     }
 
+    [TestCase("mrope")]
+    [TestCase("default")]
+    public void MultimodalRopeSections_AreRead_FromTheOldAndTheNewSpelling(string type)
+    {
+        var config = Read($$$"""
+            {"architectures": ["Qwen2ForCausalLM"], "hidden_size": 64, "num_attention_heads": 4, "num_key_value_heads": 4, "rope_scaling": {"type": "{{{type}}}", "mrope_section": [2, 3, 3]}}
+            """);
+        Assert.That(config.RopeScaling.MultimodalSections, Is.EqualTo(new[] { 2, 3, 3 }));
+        Assert.That(config.RopeScaling.Kind, Is.EqualTo(RopeScalingKind.Default));
+    }
+
     [Test]
     public void LinearRopeScaling_DividesEveryFrequency()
     {
@@ -181,7 +192,13 @@ internal sealed class TextModelConfigTests
     }
 
     [TestCase("""{"architectures": ["LlamaForCausalLM"], "rope_scaling": {"rope_type": "yarn", "factor": 4.0}}""",
-        "'rope_scaling.rope_type': rope scaling \"yarn\" is not supported; supported: \"default\", \"linear\", \"llama3\"")]
+        "'rope_scaling.rope_type': rope scaling \"yarn\" is not supported; supported: \"default\", \"linear\", \"llama3\", \"mrope\"")]
+    [TestCase("""{"architectures": ["Qwen2ForCausalLM"], "hidden_size": 64, "num_attention_heads": 4, "num_key_value_heads": 4, "rope_scaling": {"type": "mrope"}}""",
+        "'rope_scaling.mrope_section': is missing")]
+    [TestCase("""{"architectures": ["Qwen2ForCausalLM"], "hidden_size": 64, "num_attention_heads": 4, "num_key_value_heads": 4, "rope_scaling": {"type": "mrope", "mrope_section": [2, 2, 2]}}""",
+        "'rope_scaling': mrope_section [2, 2, 2] must add up to head_dim / 2 = 8")]
+    [TestCase("""{"architectures": ["Qwen2ForCausalLM"], "hidden_size": 64, "num_attention_heads": 4, "num_key_value_heads": 4, "rope_scaling": {"type": "mrope", "mrope_section": [4, 4]}}""",
+        "'rope_scaling.mrope_section': must be three positive widths")]
     [TestCase("""{"architectures": ["LlamaForCausalLM"], "rope_scaling": {"type": "dynamic", "factor": 4.0}}""",
         "'rope_scaling.type': rope scaling \"dynamic\" is not supported")]
     [TestCase("""{"architectures": ["LlamaForCausalLM"], "rope_scaling": {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0}}""",
