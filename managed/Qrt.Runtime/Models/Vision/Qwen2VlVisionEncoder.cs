@@ -1,5 +1,6 @@
 using System.Globalization;
 using Qrt.Runtime.Layers;
+using Qrt.Runtime.Vision.Processing;
 
 namespace Qrt.Runtime.Models.Vision;
 
@@ -72,7 +73,7 @@ internal sealed class Qwen2VlVisionEncoder : IDisposable
             Qwen2VlVisionRotary.Check(Config, grid);
         }
 
-        var tokens = grids.Sum(grid => (long)grid.Count);
+        var tokens = grids.Sum(grid => (long)grid.PatchCount);
         if (patches.Rank != 2 || patches.Size(0) != tokens || patches.Size(1) != Config.PatchFeatures)
         {
             throw new ArgumentException(

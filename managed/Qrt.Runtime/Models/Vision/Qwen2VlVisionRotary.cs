@@ -1,4 +1,5 @@
 using System.Globalization;
+using Qrt.Runtime.Vision.Processing;
 
 namespace Qrt.Runtime.Models.Vision;
 
@@ -24,14 +25,14 @@ internal static class Qwen2VlVisionRotary
         var frequencies = Frequencies(config);
         var quarter = frequencies.Length;
         var half = config.RotaryHalf;
-        var total = grids.Sum(grid => grid.Count);
+        var total = grids.Sum(grid => grid.PatchCount);
         var cos = new float[total * half];
         var sin = new float[total * half];
         var token = 0;
         foreach (var grid in grids)
         {
             var positions = Positions(config, grid);
-            for (var frame = 0; frame < grid.Frames; frame++)
+            for (var frame = 0; frame < grid.Temporal; frame++)
             {
                 foreach (var (row, column) in positions)
                 {
@@ -57,24 +58,9 @@ internal static class Qwen2VlVisionRotary
     {
         ArgumentNullException.ThrowIfNull(config);
         Check(config, grid);
-        var merge = config.SpatialMergeSize;
-        var positions = new (int, int)[grid.FrameCount];
-        var index = 0;
-        for (var windowRow = 0; windowRow < grid.Rows / merge; windowRow++)
-        {
-            for (var windowColumn = 0; windowColumn < grid.Columns / merge; windowColumn++)
-            {
-                for (var row = 0; row < merge; row++)
-                {
-                    for (var column = 0; column < merge; column++)
-                    {
-                        positions[index++] = ((windowRow * merge) + row, (windowColumn * merge) + column);
-                    }
-                }
-            }
-        }
-
-        return positions;
+        // One temporal slice: every slice of a grid shares the same positions.
+        var slice = Qwen2VlPatches.RotaryPositions(grid with { Temporal = 1 }, config.SpatialMergeSize);
+        return [.. slice.Rows.Zip(slice.Columns)];
     }
 
     /// <summary>The head_dim / 4 frequencies, computed as transformers does in FP32: 1 / theta^(fp32(2i) / (head_dim / 2)).</summary>
@@ -96,12 +82,12 @@ internal static class Qwen2VlVisionRotary
     {
         ArgumentNullException.ThrowIfNull(config);
         var merge = config.SpatialMergeSize;
-        if (grid.Frames <= 0 || grid.Rows <= 0 || grid.Columns <= 0 || grid.Rows % merge != 0 || grid.Columns % merge != 0)
+        if (grid.Temporal <= 0 || grid.Height <= 0 || grid.Width <= 0 || grid.Height % merge != 0 || grid.Width % merge != 0)
         {
             throw new ArgumentException(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"an image grid of {grid.Frames}x{grid.Rows}x{grid.Columns} (frames x rows x columns) must be positive with rows and columns multiples of spatial_merge_size {merge}"),
+                    $"an image grid of {grid.Temporal}x{grid.Height}x{grid.Width} (frames x rows x columns) must be positive with rows and columns multiples of spatial_merge_size {merge}"),
                 nameof(grid));
         }
     }

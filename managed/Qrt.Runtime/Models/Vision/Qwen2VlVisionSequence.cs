@@ -1,3 +1,5 @@
+using Qrt.Runtime.Vision.Processing;
+
 namespace Qrt.Runtime.Models.Vision;
 
 /// <summary>
@@ -14,13 +16,13 @@ internal sealed class Qwen2VlVisionSequence : IDisposable
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(grids);
         var (cos, sin) = Qwen2VlVisionRotary.Tables(config, grids);
-        TokenCount = grids.Sum(grid => grid.Count);
+        TokenCount = grids.Sum(grid => grid.PatchCount);
         var offsets = new List<int> { 0 };
         foreach (var grid in grids)
         {
-            for (var frame = 0; frame < grid.Frames; frame++)
+            for (var frame = 0; frame < grid.Temporal; frame++)
             {
-                offsets.Add(offsets[^1] + grid.FrameCount);
+                offsets.Add(offsets[^1] + grid.FramePatchCount);
             }
         }
 

@@ -8,4 +8,7 @@ internal readonly record struct Qwen2VlGrid(int Temporal, int Height, int Width)
 {
     /// <summary>Patches the vision encoder sees: t · h · w.</summary>
     public int PatchCount => checked(Temporal * Height * Width);
+
+    /// <summary>Patches of one temporal slice (Height · Width): the span of one attention segment in the encoder.</summary>
+    public int FramePatchCount => checked(Height * Width);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Qrt.Runtime.Models.Vision;
 using Qrt.Runtime.Tests.Models.Forward;
+using Qrt.Runtime.Vision.Processing;
 
 namespace Qrt.Runtime.Tests.Models.Vision;
 
@@ -46,7 +47,7 @@ internal sealed class Qwen2VlVisionEncoderTests
     {
         var tiny = new Qwen2VlTiny(seed: 32);
         Qwen2VlGrid[] grids = [new(2, 2, 4), new(1, 2, 2)];
-        var patches = Qwen2VlTiny.Patches(301, grids.Sum(grid => grid.Count));
+        var patches = Qwen2VlTiny.Patches(301, grids.Sum(grid => grid.PatchCount));
 
         var actual = Encode(tiny, patches, grids);
 
@@ -63,7 +64,7 @@ internal sealed class Qwen2VlVisionEncoderTests
         var first = Encode(tiny, Patches(secondSeed: 203), Grids);
         var second = Encode(tiny, Patches(secondSeed: 204), Grids);
 
-        var firstImageTokens = Grids[0].Count / 4;
+        var firstImageTokens = Grids[0].PatchCount / 4;
         Assert.Multiple(() =>
         {
             Assert.That(Flatten(second[..firstImageTokens]), Is.EqualTo(Flatten(first[..firstImageTokens])), "image 1 must not see image 2");
@@ -118,9 +119,9 @@ internal sealed class Qwen2VlVisionEncoderTests
     }
 
     private static double[][] Patches(int secondSeed) =>
-        [.. Qwen2VlTiny.Patches(201, Grids[0].Count), .. Qwen2VlTiny.Patches(secondSeed, Grids[1].Count)];
+        [.. Qwen2VlTiny.Patches(201, Grids[0].PatchCount), .. Qwen2VlTiny.Patches(secondSeed, Grids[1].PatchCount)];
 
-    private static (int T, int H, int W)[] Tuples(IEnumerable<Qwen2VlGrid> grids) => [.. grids.Select(grid => (grid.Frames, grid.Rows, grid.Columns))];
+    private static (int T, int H, int W)[] Tuples(IEnumerable<Qwen2VlGrid> grids) => [.. grids.Select(grid => (grid.Temporal, grid.Height, grid.Width))];
 
     private static double[][] Encode(Qwen2VlTiny tiny, double[][] patches, IReadOnlyList<Qwen2VlGrid> grids)
     {
