@@ -4,7 +4,8 @@ namespace Qrt.Benchmarks;
 
 /// <summary>
 /// Runs the benchmarks chosen on the command line (e.g. --filter *Gemm*), or lists them; <c>decode MODEL_DIR</c>
-/// instead runs the end-to-end generation measurement of <see cref="DecodeBenchmark"/>.
+/// instead runs the end-to-end generation measurement of <see cref="DecodeBenchmark"/>, and <c>vision</c> the
+/// vision preprocessing and encoder timings of <see cref="VisionBenchmark"/>.
 /// </summary>
 internal static class Program
 {
@@ -13,6 +14,11 @@ internal static class Program
         if (args.Length > 0 && args[0] == "decode")
         {
             return DecodeBenchmark.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "vision")
+        {
+            return VisionBenchmark.Run(args[1..]);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
