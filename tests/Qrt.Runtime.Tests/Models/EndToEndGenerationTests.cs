@@ -12,17 +12,12 @@ namespace Qrt.Runtime.Tests.Models;
 [TestFixture]
 internal sealed class EndToEndGenerationTests
 {
-    private readonly SyntheticFixtures _fixtures = new();
-
-    public static IEnumerable<TestCaseData> Cases() =>
-        from architecture in Enum.GetValues<SyntheticArchitecture>()
-        from scheme in Enum.GetValues<SyntheticScheme>()
-        select new TestCaseData(architecture, scheme).SetArgDisplayNames(architecture.ToString(), scheme.ToString());
+    private readonly SmallCheckpoints _fixtures = new();
 
     [OneTimeTearDown]
     public void TearDown() => _fixtures.Dispose();
 
-    [TestCaseSource(nameof(Cases))]
+    [TestCaseSource(typeof(Synthesis.SyntheticFixtures), nameof(Synthesis.SyntheticFixtures.AllCombinations))]
     public void Generate_Json_RunsTheCheckpointThroughTheChatTemplate(SyntheticArchitecture architecture, SyntheticScheme scheme)
     {
         var directory = _fixtures.For(architecture, scheme);

@@ -20,12 +20,7 @@ internal sealed class QuantizedModelTests
     private static readonly int[] Prompt = [5, 77, 301, 12, 260, 9, 144, 88, 31, 200, 17, 64];
     private const int DecodeSteps = 5;
 
-    public static IEnumerable<TestCaseData> Cases() =>
-        from architecture in Enum.GetValues<SyntheticArchitecture>()
-        from scheme in Enum.GetValues<SyntheticScheme>()
-        select new TestCaseData(architecture, scheme).SetArgDisplayNames(architecture.ToString(), scheme.ToString());
-
-    [TestCaseSource(nameof(Cases))]
+    [TestCaseSource(typeof(Synthesis.SyntheticFixtures), nameof(Synthesis.SyntheticFixtures.AllCombinations))]
     public void Logits_MatchTheDequantizedReference(SyntheticArchitecture architecture, SyntheticScheme scheme)
     {
         using var directory = new TemporaryDirectory();

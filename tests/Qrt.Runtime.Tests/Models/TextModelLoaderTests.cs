@@ -14,7 +14,7 @@ namespace Qrt.Runtime.Tests.Models;
 [TestFixture]
 internal sealed class TextModelLoaderTests
 {
-    private readonly SyntheticFixtures _fixtures = new();
+    private readonly SmallCheckpoints _fixtures = new();
 
     [OneTimeTearDown]
     public void TearDown() => _fixtures.Dispose();

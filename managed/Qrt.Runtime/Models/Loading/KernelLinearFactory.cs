@@ -18,45 +18,28 @@ internal sealed class KernelLinearFactory : ILinearFactory
     public ILinear Create(PlannedLinear plan, LinearScheme scheme, CheckpointWeights weights)
     {
         var name = plan.Name;
-        var tensors = new List<QrtTensor>();
-        QrtTensor Keep(QrtTensor tensor)
+        using var build = new PartialBuild();
+        QrtTensor Keep(QrtTensor tensor) => build.Add(tensor);
+        var bias = plan.HasBias ? Keep(weights.Load($"{name}.bias")) : null;
+        return build.Complete<ILinear>(scheme switch
         {
-            tensors.Add(tensor);
-            return tensor;
-        }
-
-        try
-        {
-            var bias = plan.HasBias ? Keep(weights.Load($"{name}.bias")) : null;
-            return scheme switch
-            {
-                DenseScheme => new DenseLinear(Keep(weights.Load($"{name}.weight")), bias),
-                PackedIntScheme packed => PackedInt(plan, packed, weights, Keep, bias),
-                Int8Scheme int8 => new Int8Linear(
-                    Keep(weights.Load($"{name}.weight")),
-                    Keep(WeightScale(weights, name, int8.WeightStrategy, plan.OutFeatures)),
-                    int8.Activations == ActivationScaling.StaticPerTensor ? Keep(weights.LoadSingles($"{name}.input_scale", [1])) : null,
-                    int8.Activations == ActivationScaling.StaticPerTensor && !int8.ActivationSymmetric ? Keep(weights.LoadInt32s($"{name}.input_zero_point", [1])) : null,
-                    bias),
-                Fp8Scheme fp8 => new Fp8Linear(
-                    Keep(weights.Load($"{name}.weight")),
-                    Keep(WeightScale(weights, name, fp8.WeightStrategy, plan.OutFeatures)),
-                    fp8.Activations == ActivationScaling.StaticPerTensor ? Keep(weights.LoadSingles($"{name}.input_scale", [1])) : null,
-                    bias),
-                Fp8WeightOnlyScheme weightOnly => new Fp8WeightOnlyLinear(
-                    Keep(weights.Load($"{name}.weight")), Keep(WeightScale(weights, name, weightOnly.WeightStrategy, plan.OutFeatures)), bias),
-                _ => throw new ArgumentException($"no kernel layer for scheme {scheme.Label}", nameof(scheme)),
-            };
-        }
-        catch
-        {
-            foreach (var tensor in tensors)
-            {
-                tensor.Dispose();
-            }
-
-            throw;
-        }
+            DenseScheme => new DenseLinear(Keep(weights.Load($"{name}.weight")), bias),
+            PackedIntScheme packed => PackedInt(plan, packed, weights, Keep, bias),
+            Int8Scheme int8 => new Int8Linear(
+                Keep(weights.Load($"{name}.weight")),
+                Keep(WeightScale(weights, name, int8.WeightStrategy, plan.OutFeatures)),
+                int8.Activations == ActivationScaling.StaticPerTensor ? Keep(weights.LoadSingles($"{name}.input_scale", [1])) : null,
+                int8.Activations == ActivationScaling.StaticPerTensor && !int8.ActivationSymmetric ? Keep(weights.LoadInt32s($"{name}.input_zero_point", [1])) : null,
+                bias),
+            Fp8Scheme fp8 => new Fp8Linear(
+                Keep(weights.Load($"{name}.weight")),
+                Keep(WeightScale(weights, name, fp8.WeightStrategy, plan.OutFeatures)),
+                fp8.Activations == ActivationScaling.StaticPerTensor ? Keep(weights.LoadSingles($"{name}.input_scale", [1])) : null,
+                bias),
+            Fp8WeightOnlyScheme weightOnly => new Fp8WeightOnlyLinear(
+                Keep(weights.Load($"{name}.weight")), Keep(WeightScale(weights, name, weightOnly.WeightStrategy, plan.OutFeatures)), bias),
+            _ => throw new ArgumentException($"no kernel layer for scheme {scheme.Label}", nameof(scheme)),
+        });
     }
 
     /// <summary>Per-channel scales as stored ([out, 1]); a per-tensor scale as F32 [1] whatever its stored rank.</summary>

@@ -20,46 +20,20 @@ internal sealed class PixtralVisionBuilder(
     /// </summary>
     public PixtralVisionEncoder BuildEncoder()
     {
-        var parts = new List<IDisposable>();
-        T Part<T>(T part)
-            where T : IDisposable
-        {
-            parts.Add(part);
-            return part;
-        }
-
-        try
-        {
-            var vision = config.Vision;
-            var patchEmbedding = Part(PatchEmbedding(vision));
-            var preNorm = Part(weights.Load(plan.PreNorm.Name));
-            var layers = plan.Layers.Take(config.FeatureLayerBlocks).Select(layer => Part(Layer(layer, vision))).ToArray();
-            return new PixtralVisionEncoder(vision, patchEmbedding, preNorm, layers);
-        }
-        catch
-        {
-            foreach (var part in parts)
-            {
-                part.Dispose();
-            }
-
-            throw;
-        }
+        using var build = new PartialBuild();
+        var vision = config.Vision;
+        var patchEmbedding = build.Add(PatchEmbedding(vision));
+        var preNorm = build.Add(weights.Load(plan.PreNorm.Name));
+        var layers = plan.Layers.Take(config.FeatureLayerBlocks).Select(layer => build.Add(Layer(layer, vision))).ToArray();
+        return build.Complete(new PixtralVisionEncoder(vision, patchEmbedding, preNorm, layers));
     }
 
     /// <summary>The projector linear_2(GELU(linear_1(x))).</summary>
     public LlavaProjector BuildProjector()
     {
-        var first = Linear(plan.ProjectorIn);
-        try
-        {
-            return new LlavaProjector(first, Linear(plan.ProjectorOut));
-        }
-        catch
-        {
-            first.Dispose();
-            throw;
-        }
+        using var build = new PartialBuild();
+        var first = build.Add(Linear(plan.ProjectorIn));
+        return build.Complete(new LlavaProjector(first, Linear(plan.ProjectorOut)));
     }
 
     /// <summary>patch_conv.weight [hidden, 3, p, p] as a dense layer [hidden, 3·p·p]: the same memory, row by row.</summary>
@@ -73,36 +47,16 @@ internal sealed class PixtralVisionBuilder(
 
     private PixtralVisionLayer Layer(PixtralVisionLayerPlan layer, PixtralVisionConfig vision)
     {
-        var parts = new List<IDisposable>();
-        T Part<T>(T part)
-            where T : IDisposable
-        {
-            parts.Add(part);
-            return part;
-        }
-
-        try
-        {
-            var attentionNorm = Part(weights.Load(layer.AttentionNorm.Name));
-            var query = Part(Linear(layer.Attention.Query));
-            var key = Part(Linear(layer.Attention.Key));
-            var value = Part(Linear(layer.Attention.Value));
-            var output = Part(Linear(layer.Attention.Output));
-            var ffnNorm = Part(weights.Load(layer.FfnNorm.Name));
-            var mlp = layer.FeedForward;
-            var feedForward = Part(new GatedMlp(Part(Linear(mlp.Gate)), Part(Linear(mlp.Up)), Part(Linear(mlp.Down))));
-            return new PixtralVisionLayer(attentionNorm, query, key, value, output, ffnNorm, feedForward, vision.HeadCount, vision.HeadDim);
-        }
-        catch
-        {
-            // Disposing a part twice (the MLP and its layers) is harmless for tensors and layers.
-            foreach (var part in parts)
-            {
-                part.Dispose();
-            }
-
-            throw;
-        }
+        using var build = new PartialBuild();
+        var attentionNorm = build.Add(weights.Load(layer.AttentionNorm.Name));
+        var query = build.Add(Linear(layer.Attention.Query));
+        var key = build.Add(Linear(layer.Attention.Key));
+        var value = build.Add(Linear(layer.Attention.Value));
+        var output = build.Add(Linear(layer.Attention.Output));
+        var ffnNorm = build.Add(weights.Load(layer.FfnNorm.Name));
+        var mlp = layer.FeedForward;
+        var feedForward = build.Add(new GatedMlp(build.Add(Linear(mlp.Gate)), build.Add(Linear(mlp.Up)), build.Add(Linear(mlp.Down))));
+        return build.Complete(new PixtralVisionLayer(attentionNorm, query, key, value, output, ffnNorm, feedForward, vision.HeadCount, vision.HeadDim));
     }
 
     private ILinear Linear(PlannedLinear linear) => linears.Create(linear, schemes[linear.Name], weights);

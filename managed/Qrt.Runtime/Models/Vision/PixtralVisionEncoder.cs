@@ -93,7 +93,7 @@ internal sealed class PixtralVisionEncoder : IDisposable
         var hidden = QrtTensor.Empty(DType.F32, [tokens, Config.HiddenSize], device);
         try
         {
-            using var sequence = new VisionSequence(Config, grids, device);
+            using var sequence = VisionSequence.ForPixtral(Config, grids, device);
             using var residual = QrtTensor.Zeros(DType.F32, [tokens, Config.HiddenSize], device);
             using var normed = QrtTensor.Empty(DType.F32, [tokens, Config.HiddenSize], device);
             _patchEmbedding.Forward(stream, patches, normed);

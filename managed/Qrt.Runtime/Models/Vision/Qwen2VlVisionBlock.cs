@@ -21,7 +21,7 @@ internal sealed class Qwen2VlVisionBlock(
     /// Runs the block on <paramref name="hidden"/> [T, embed] in place; <paramref name="normed"/> and
     /// <paramref name="branch"/> [T, embed] are scratch.
     /// </summary>
-    public void Forward(QrtStream stream, Qwen2VlVisionSequence sequence, QrtTensor hidden, QrtTensor normed, QrtTensor branch)
+    public void Forward(QrtStream stream, VisionSequence sequence, QrtTensor hidden, QrtTensor normed, QrtTensor branch)
     {
         norm1.Forward(stream, hidden, normed);
         Attend(stream, sequence, normed, branch);
@@ -47,7 +47,7 @@ internal sealed class Qwen2VlVisionBlock(
         fc2.Dispose();
     }
 
-    private void Attend(QrtStream stream, Qwen2VlVisionSequence sequence, QrtTensor x, QrtTensor y)
+    private void Attend(QrtStream stream, VisionSequence sequence, QrtTensor x, QrtTensor y)
     {
         var device = stream.Device;
         var tokens = sequence.TokenCount;

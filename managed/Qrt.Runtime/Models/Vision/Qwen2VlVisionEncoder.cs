@@ -81,7 +81,7 @@ internal sealed class Qwen2VlVisionEncoder : IDisposable
         }
 
         var device = stream.Device;
-        using var sequence = new Qwen2VlVisionSequence(Config, grids, device);
+        using var sequence = VisionSequence.ForQwen2Vl(Config, grids, device);
         using var hidden = QrtTensor.Empty(DType.F32, [tokens, Config.EmbedDim], device);
         using (var normed = QrtTensor.Empty(DType.F32, [tokens, Config.EmbedDim], device))
         using (var branch = QrtTensor.Empty(DType.F32, [tokens, Config.EmbedDim], device))

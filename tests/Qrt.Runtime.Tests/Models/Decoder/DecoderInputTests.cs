@@ -17,7 +17,7 @@ internal sealed class DecoderInputTests
 {
     private static readonly int[] Prompt = [5, 77, 301, 12, 260, 9, 144];
 
-    private readonly SyntheticFixtures _fixtures = new();
+    private readonly SmallCheckpoints _fixtures = new();
 
     [OneTimeTearDown]
     public void TearDown() => _fixtures.Dispose();

@@ -48,27 +48,11 @@ internal sealed class ForwardCheckpoints : IDisposable
         return copy;
     }
 
-    /// <summary>
-    /// Two blocks, hidden 64, 4 query heads over 2 key/value heads of width 16 (Mistral 24: an explicit head_dim
-    /// with heads × head_dim ≠ hidden), MLP width 128, the smallest vocabulary, Mixtral with 4 experts, 2 per token.
-    /// </summary>
-    public static ModelDimensions Dimensions(SyntheticArchitecture architecture) => new(
-        VocabSize: ModelDimensions.MinimumVocabSize,
-        HiddenSize: 64,
-        IntermediateSize: 128,
-        LayerCount: 2,
-        AttentionHeadCount: 4,
-        KeyValueHeadCount: 2,
-        HeadDim: architecture == SyntheticArchitecture.Mistral ? 24 : 16,
-        ExpertCount: 4,
-        ExpertsPerToken: 2,
-        GroupSize: 32);
-
     public void Dispose() => _root.Dispose();
 
     private static void Write(SyntheticArchitecture architecture, string directory)
     {
-        var dims = Dimensions(architecture);
+        var dims = SmallModels.Dimensions(architecture);
         SyntheticCheckpoint.Write(new SyntheticCheckpointOptions
         {
             Architecture = architecture,

@@ -102,7 +102,7 @@ internal sealed class NaiveDecoderTests
     public void Mutations_MoveTheLogitsFarBeyondTheBound(SyntheticArchitecture architecture, string name, Action<string, ModelDimensions> mutate)
     {
         var mutated = _checkpoints.Copy(architecture, name.Replace(' ', '-').Replace('/', '-'));
-        mutate(mutated, ForwardCheckpoints.Dimensions(architecture));
+        mutate(mutated, SmallModels.Dimensions(architecture));
 
         var expected = NaiveDecoder.Load(_checkpoints.For(architecture)).Run(Prompt).Logits[^1];
         var changed = NaiveDecoder.Load(mutated).Run(Prompt).Logits[^1];

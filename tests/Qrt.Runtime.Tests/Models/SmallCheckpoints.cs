@@ -4,7 +4,7 @@ using Qrt.Runtime.Tests.Checkpoints;
 namespace Qrt.Runtime.Tests.Models;
 
 /// <summary>Small synthetic checkpoints written on demand under one temporary directory, reused within a fixture.</summary>
-internal sealed class SyntheticFixtures : IDisposable
+internal sealed class SmallCheckpoints : IDisposable
 {
     private readonly TemporaryDirectory _root = new();
     private readonly Dictionary<(SyntheticArchitecture, SyntheticScheme), string> _written = [];
