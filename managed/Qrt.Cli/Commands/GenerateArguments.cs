@@ -7,6 +7,8 @@ internal sealed record GenerateArguments
 
     public required string Prompt { get; init; }
 
+    public IReadOnlyList<string> Images { get; init; } = [];
+
     public string? System { get; init; }
 
     public bool Raw { get; init; }

@@ -4,12 +4,13 @@ using System.Globalization;
 using Qrt.Runtime;
 using Qrt.Runtime.Text;
 using Qrt.Runtime.Text.Templates;
+using Qrt.Runtime.Vision.Images;
 
 namespace Qrt.Cli.Commands;
 
 /// <summary>
 /// <c>qrt generate</c>: loads a model directory and answers one prompt — through the model's chat template unless
-/// <c>--raw</c> — streaming the text to stdout and the timings to stderr, or with <c>--json</c> printing one object
+/// <c>--raw</c>, with the pictures of <c>--image</c> for a vision-language model — streaming the text to stdout and the timings to stderr, or with <c>--json</c> printing one object
 /// with the ids, the text, the finish reason and the timings.
 /// </summary>
 internal static class GenerateCommand
@@ -20,6 +21,7 @@ internal static class GenerateCommand
     {
         var model = new Option<string>("--model") { Description = "Model directory (config.json, safetensors, tokenizer.json).", Required = true };
         var prompt = new Option<string>("--prompt") { Description = "The prompt: the user's message, or with --raw the text to continue.", Required = true };
+        var image = new Option<string[]>("--image") { Description = "An image file (PNG, JPEG, BMP, GIF) shown before the prompt; may be given several times. Vision-language models only." };
         var system = new Option<string?>("--system") { Description = "A system message put before the prompt (chat template only)." };
         var raw = new Option<bool>("--raw") { Description = "Continue the prompt text as it is, without the chat template." };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens to generate.", DefaultValueFactory = _ => GenerationOptions.DefaultMaxTokens };
@@ -36,7 +38,7 @@ internal static class GenerateCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object: prompt and output ids, text, finish reason, timings." };
         var command = new Command("generate", "Generate text from a model directory.")
         {
-            model, prompt, system, raw, maxTokens, temperature, topP, topK, seed, stop, maxContext, device, truncatePrompt, ignoreEos, json,
+            model, prompt, image, system, raw, maxTokens, temperature, topP, topK, seed, stop, maxContext, device, truncatePrompt, ignoreEos, json,
         };
         command.SetAction((result, cancellationToken) => Task.Run(
             () =>
@@ -45,6 +47,7 @@ internal static class GenerateCommand
                 {
                     ModelDirectory = result.GetValue(model)!,
                     Prompt = result.GetValue(prompt)!,
+                    Images = result.GetValue(image) ?? [],
                     System = result.GetValue(system),
                     Raw = result.GetValue(raw),
                     MaxTokens = result.GetValue(maxTokens),
@@ -88,7 +91,8 @@ internal static class GenerateCommand
                 error.WriteLine($"qrt: {problem.Message}");
                 return 2;
             }
-            catch (Exception problem) when (problem is ModelFileException or PromptTooLongException or TemplateException or NotSupportedException)
+            // ArgumentException covers a prompt whose images cannot be placed (an aspect ratio the processor refuses, a stray placeholder).
+            catch (Exception problem) when (problem is ModelFileException or ArgumentException or TemplateException or NotSupportedException or ImageFormatException)
             {
                 error.WriteLine($"qrt: {problem.Message}");
                 return 1;
@@ -104,9 +108,24 @@ internal static class GenerateCommand
         UsageException.ThrowIf(arguments.MaxContext is < 2, $"--max-context must be at least 2; found {arguments.MaxContext}");
         var modelOptions = new QrtModelOptions { Device = ParseDevice(arguments.Device), MaxContextLength = arguments.MaxContext };
 
+        // Images are read before the model, so a wrong path fails in a moment rather than after loading the weights.
+        var images = arguments.Images.Select(path => ImageDecoder.Decode(path)).ToList();
+
         var loadClock = Stopwatch.StartNew();
         using var model = LoadProgressBar.Load(arguments.ModelDirectory, modelOptions, load);
         var loadSeconds = loadClock.Elapsed.TotalSeconds;
+        if (images.Count > 0 && !model.SupportsImages)
+        {
+            error.WriteLine($"qrt: the model in {arguments.ModelDirectory} ({model.Summary.Architecture}) has no image encoder; --image needs a vision-language model (Pixtral, Qwen2-VL)");
+            return 1;
+        }
+
+        if (arguments.Raw && images.Count > 0 && CountPlaceholders(arguments.Prompt, model.ImagePlaceholder!) != images.Count)
+        {
+            error.WriteLine(
+                $"qrt: with --raw, the prompt must mark each image with {model.ImagePlaceholder}: {images.Count} image(s) given, {CountPlaceholders(arguments.Prompt, model.ImagePlaceholder!)} placeholder(s) found");
+            return 1;
+        }
 
         List<ChatMessage>? messages = null;
         if (!arguments.Raw)
@@ -117,27 +136,37 @@ internal static class GenerateCommand
                 return 1;
             }
 
-            messages = arguments.System is null
-                ? [ChatMessage.User(arguments.Prompt)]
-                : [ChatMessage.System(arguments.System), ChatMessage.User(arguments.Prompt)];
+            var user = ChatMessage.User(arguments.Prompt, images);
+            messages = arguments.System is null ? [user] : [ChatMessage.System(arguments.System), user];
         }
 
         if (arguments.Json)
         {
             var result = messages is null
-                ? model.Generate(arguments.Prompt, options, cancellationToken)
+                ? model.Generate(arguments.Prompt, images, options, cancellationToken)
                 : model.Chat(messages, options, cancellationToken);
             output.WriteLine(GenerationJson.Write(result, loadSeconds));
             return 0;
         }
 
         var pieces = messages is null
-            ? model.StreamAsync(arguments.Prompt, options, cancellationToken)
+            ? model.StreamAsync(arguments.Prompt, images, options, cancellationToken)
             : model.ChatStreamAsync(messages, options, cancellationToken);
         var completion = StreamTo(output, pieces).GetAwaiter().GetResult();
         output.WriteLine();
         error.WriteLine(DescribeTimings(completion, loadSeconds));
         return 0;
+    }
+
+    private static int CountPlaceholders(string prompt, string placeholder)
+    {
+        var count = 0;
+        for (var at = prompt.IndexOf(placeholder, StringComparison.Ordinal); at >= 0; at = prompt.IndexOf(placeholder, at + placeholder.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
     }
 
     private static async Task<GenerationResult> StreamTo(TextWriter output, IAsyncEnumerable<GeneratedPiece> pieces)

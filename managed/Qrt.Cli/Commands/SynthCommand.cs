@@ -100,13 +100,20 @@ internal static class SynthCommand
     private static void Report(SyntheticCheckpointOptions options, SyntheticCheckpointSummary summary, TextWriter output)
     {
         var culture = CultureInfo.InvariantCulture;
+        var kind = options.Architecture.IsVisionLanguage() ? "vision-language model" : "checkpoint";
         output.WriteLine(string.Create(culture,
-            $"Wrote a {options.Size.Name()} {options.Architecture.Name()} checkpoint in {options.Scheme.Name()} to {summary.Directory}"));
+            $"Wrote a {options.Size.Name()} {options.Architecture.Name()} {kind} in {options.Scheme.Name()} to {summary.Directory}"));
         output.WriteLine(string.Create(culture,
             $"  {summary.ParameterCount:N0} parameters, {summary.TensorCount:N0} tensors, {summary.TensorBytes:N0} bytes of weights, {summary.TotalBytes:N0} bytes in {summary.Files.Count} files:"));
         foreach (var file in summary.Files)
         {
             output.WriteLine(string.Create(culture, $"    {Path.GetFileName(file)} ({new FileInfo(file).Length:N0} bytes)"));
+        }
+
+        var imageFiles = summary.Files.Select(file => Path.GetFileName(file)).Where(name => name is "preprocessor_config.json" or "processor_config.json").ToList();
+        if (imageFiles.Count > 0)
+        {
+            output.WriteLine($"The vision tower and projector are BF16 whatever the scheme; {string.Join(" and ", imageFiles)} say how images are prepared.");
         }
 
         output.WriteLine(string.Create(culture, $"The weights are random (seed {options.Seed}): the model runs like a real one, but its text means nothing."));

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using Qrt.Runtime.Text;
+using Qrt.Runtime.Vision.Images;
 using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;
 using ChatMessage = Qrt.Runtime.Text.ChatMessage;
 
@@ -10,10 +11,11 @@ internal static class ChatClientMapping
 {
     /// <summary>
     /// Messages as the chat template sees them: the role's own string ("system", "user", "assistant", "tool", or
-    /// any other a caller made) and the text parts. <see cref="ChatOptions.Instructions" />, when set, comes first as
-    /// a system message.
+    /// any other a caller made), the text parts, and the image parts (<see cref="DataContent" /> with an image/*
+    /// media type, decoded here). <see cref="ChatOptions.Instructions" />, when set, comes first as a system message.
     /// </summary>
-    /// <exception cref="NotSupportedException">A message holds content other than text.</exception>
+    /// <exception cref="NotSupportedException">A message holds content other than text and image data (a URI to fetch, audio, a function call).</exception>
+    /// <exception cref="Vision.Images.ImageFormatException">Image data cannot be decoded.</exception>
     public static List<ChatMessage> ToTemplateMessages(IEnumerable<AiChatMessage> messages, ChatOptions? options)
     {
         ArgumentNullException.ThrowIfNull(messages);
@@ -29,10 +31,14 @@ internal static class ChatClientMapping
             var parts = new List<ChatContentPart>();
             foreach (var content in message.Contents)
             {
-                parts.Add(content is TextContent text
-                    ? ChatContentPart.FromText(text.Text)
-                    : throw new NotSupportedException(
-                        $"a {message.Role.Value} message holds {content.GetType().Name}; only text content (TextContent) is supported by this model"));
+                parts.Add(content switch
+                {
+                    TextContent text => ChatContentPart.FromText(text.Text),
+                    DataContent data when data.HasTopLevelMediaType("image") =>
+                        ChatContentPart.FromImage(ImageDecoder.Decode(data.Data.Span, data.Name ?? $"{data.MediaType} data")),
+                    _ => throw new NotSupportedException(
+                        $"a {message.Role.Value} message holds {Describe(content)}; only text (TextContent) and image data (DataContent with an image/* media type) are supported"),
+                });
             }
 
             converted.Add(new ChatMessage(message.Role.Value, parts) { Name = message.AuthorName });
@@ -40,6 +46,13 @@ internal static class ChatClientMapping
 
         return converted;
     }
+
+    private static string Describe(AIContent content) => content switch
+    {
+        DataContent data => $"{data.MediaType} data",
+        UriContent uri => $"a {uri.MediaType} link ({uri.Uri}), which is not fetched; pass the bytes as DataContent",
+        _ => content.GetType().Name,
+    };
 
     /// <summary>
     /// <see cref="ChatOptions" /> as <see cref="GenerationOptions" />: Temperature, TopP, TopK, MaxOutputTokens,

@@ -13,6 +13,14 @@ public sealed class PromptTooLongException : ArgumentException
         MaxContextLength = maxContextLength;
     }
 
+    /// <summary>Creates the exception for a prompt of <paramref name="promptLength" /> tokens, with a message of its own.</summary>
+    public PromptTooLongException(string message, int promptLength, int maxContextLength)
+        : base(message)
+    {
+        PromptLength = promptLength;
+        MaxContextLength = maxContextLength;
+    }
+
     /// <summary>Creates the exception with a message of its own.</summary>
     public PromptTooLongException()
     {

@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using Qrt.Runtime.Models;
+using Qrt.Runtime.Models.Decoder;
 using Qrt.Runtime.Text;
 
 namespace Qrt.Runtime.Generation;
@@ -24,11 +26,7 @@ internal sealed class TextGenerator(ICausalLanguageModel model, Tokenizer tokeni
     {
         ArgumentNullException.ThrowIfNull(promptIds);
         ArgumentNullException.ThrowIfNull(settings);
-        if (promptIds.Length == 0)
-        {
-            throw new ArgumentException("the prompt has no tokens; generation needs at least one to continue from", nameof(promptIds));
-        }
-
+        RequireTokens(promptIds.Length);
         var limit = model.MaxContextLength;
         if (promptIds.Length >= limit)
         {
@@ -40,14 +38,56 @@ internal sealed class TextGenerator(ICausalLanguageModel model, Tokenizer tokeni
             promptIds = promptIds[^Math.Max(limit - settings.MaxTokens, 1)..];
         }
 
-        return Run(promptIds, settings, cancellationToken);
+        return Run(new DecoderInput(promptIds), settings, cancellationToken);
     }
 
-    /// <summary>Runs <see cref="Generate" /> to the end and returns its result.</summary>
-    public GenerationResult GenerateToEnd(int[] promptIds, GenerationSettings settings, CancellationToken cancellationToken)
+    /// <summary>
+    /// As <see cref="Generate(int[], GenerationSettings, CancellationToken)"/> for a prompt with image features or
+    /// M-RoPE positions, which cannot be truncated: it must fit as it is (see <see cref="CheckFits"/>).
+    /// </summary>
+    public IEnumerable<GeneratedPiece> Generate(DecoderInput prompt, GenerationSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        ArgumentNullException.ThrowIfNull(settings);
+        RequireTokens(prompt.Tokens.Length);
+        CheckFits(prompt.Tokens.Length, imageCount: 0);
+        return Run(prompt, settings, cancellationToken);
+    }
+
+    /// <summary>
+    /// Throws <see cref="PromptTooLongException"/> when a prompt of <paramref name="promptLength"/> tokens, holding
+    /// <paramref name="imageCount"/> images whose tokens cannot be cut, leaves no room for a generated token.
+    /// </summary>
+    public void CheckFits(int promptLength, int imageCount)
+    {
+        var limit = model.MaxContextLength;
+        if (promptLength < limit)
+        {
+            return;
+        }
+
+        throw imageCount == 0
+            ? new PromptTooLongException(promptLength, limit)
+            : new PromptTooLongException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"the prompt with its {imageCount} image(s) takes {promptLength} tokens but the context holds {limit}, leaving no room for a generated token; use fewer or smaller images, or a longer context"),
+                promptLength,
+                limit);
+    }
+
+    /// <summary>Runs <see cref="Generate(int[], GenerationSettings, CancellationToken)" /> to the end and returns its result.</summary>
+    public GenerationResult GenerateToEnd(int[] promptIds, GenerationSettings settings, CancellationToken cancellationToken) =>
+        Last(Generate(promptIds, settings, cancellationToken));
+
+    /// <summary>Runs <see cref="Generate(DecoderInput, GenerationSettings, CancellationToken)" /> to the end and returns its result.</summary>
+    public GenerationResult GenerateToEnd(DecoderInput prompt, GenerationSettings settings, CancellationToken cancellationToken) =>
+        Last(Generate(prompt, settings, cancellationToken));
+
+    private static GenerationResult Last(IEnumerable<GeneratedPiece> pieces)
     {
         GenerationResult? result = null;
-        foreach (var piece in Generate(promptIds, settings, cancellationToken))
+        foreach (var piece in pieces)
         {
             result = piece.Completion;
         }
@@ -55,8 +95,17 @@ internal sealed class TextGenerator(ICausalLanguageModel model, Tokenizer tokeni
         return result ?? throw new InvalidOperationException("generation ended without a result");
     }
 
-    private IEnumerable<GeneratedPiece> Run(int[] promptIds, GenerationSettings settings, CancellationToken cancellationToken)
+    private static void RequireTokens(int count)
     {
+        if (count == 0)
+        {
+            throw new ArgumentException("the prompt has no tokens; generation needs at least one to continue from", nameof(count));
+        }
+    }
+
+    private IEnumerable<GeneratedPiece> Run(DecoderInput prompt, GenerationSettings settings, CancellationToken cancellationToken)
+    {
+        var promptIds = prompt.Tokens;
         var clock = Stopwatch.StartNew();
         var sampler = new TokenSampler(settings.Sampling);
         var stopMatcher = new StopSequenceMatcher(settings.StopSequences);
@@ -75,7 +124,7 @@ internal sealed class TextGenerator(ICausalLanguageModel model, Tokenizer tokeni
         using (var sequence = model.StartSequence())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var logits = sequence.Append(promptIds, cancellationToken);
+            var logits = sequence.Append(prompt, cancellationToken);
             prefillSeconds = clock.Elapsed.TotalSeconds;
             while (true)
             {

@@ -1,3 +1,5 @@
+using Qrt.Runtime.Models.Decoder;
+
 namespace Qrt.Runtime.Models;
 
 /// <summary>
@@ -31,4 +33,17 @@ internal interface IModelSequence : IDisposable
     /// sequence is unusable and must be disposed; the model stays usable.
     /// </summary>
     float[] Append(ReadOnlySpan<int> tokens, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// As <see cref="Append(ReadOnlySpan{int}, CancellationToken)"/>, with the extras of a vision-language prompt:
+    /// embeddings that replace some tokens' (image features) and M-RoPE positions. A model without such inputs takes
+    /// only plain tokens.
+    /// </summary>
+    float[] Append(DecoderInput input, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Embeddings is null && input.RotaryPositions is null
+            ? Append(input.Tokens, cancellationToken)
+            : throw new NotSupportedException("this model takes token ids only; it has no image inputs or multimodal rotary positions");
+    }
 }

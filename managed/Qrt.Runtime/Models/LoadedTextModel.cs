@@ -1,9 +1,13 @@
 using Qrt.Runtime.Models.Configuration;
+using Qrt.Runtime.Models.Multimodal;
 using Qrt.Runtime.Text;
 
 namespace Qrt.Runtime.Models;
 
-/// <summary>Everything read from a text model's directory: the model itself and the files that drive generation.</summary>
+/// <summary>
+/// Everything read from a model directory: the language model, the image encoder of a vision-language model, and the
+/// files that drive generation.
+/// </summary>
 internal sealed class LoadedTextModel(
     string directory,
     ICausalLanguageModel model,
@@ -19,7 +23,10 @@ internal sealed class LoadedTextModel(
     /// <summary>The network and its sequences.</summary>
     public ICausalLanguageModel Model => model;
 
-    /// <summary>config.json.</summary>
+    /// <summary>The image side of a vision-language model; null for a text model.</summary>
+    public IImagePromptEncoder? Images { get; init; }
+
+    /// <summary>The language model's part of config.json (text_config for Llava).</summary>
     public TextModelConfig Config => config;
 
     /// <summary>generation_config.json, or <see cref="GenerationConfig.Empty"/> without one.</summary>
@@ -34,5 +41,9 @@ internal sealed class LoadedTextModel(
     /// <summary>Architecture, size and schemes, for <c>qrt info</c>.</summary>
     public ModelSummary Summary => summary;
 
-    public void Dispose() => model.Dispose();
+    public void Dispose()
+    {
+        Images?.Dispose();
+        model.Dispose();
+    }
 }

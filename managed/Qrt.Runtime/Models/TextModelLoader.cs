@@ -4,13 +4,17 @@ using Qrt.Runtime.Json;
 using Qrt.Runtime.Models.Architectures;
 using Qrt.Runtime.Models.Configuration;
 using Qrt.Runtime.Models.Loading;
+using Qrt.Runtime.Models.Multimodal;
 using Qrt.Runtime.Quantization.Schemes;
 using Qrt.Runtime.Text;
 using Qrt.Runtime.Text.Templates;
 
 namespace Qrt.Runtime.Models;
 
-/// <summary>Loads a Hugging Face text-model directory: config, tokenizer, chat template and weights.</summary>
+/// <summary>
+/// Loads a Hugging Face model directory — a text model, or a vision-language model (Pixtral in Llava form, Qwen2-VL)
+/// with its image encoder — config, tokenizer, chat template and weights.
+/// </summary>
 internal static class TextModelLoader
 {
     /// <summary>The config file every model directory has.</summary>
@@ -47,7 +51,8 @@ internal static class TextModelLoader
 
         var configPath = Path.Combine(directory, ConfigFileName);
         var configRoot = new JsonSection(configPath, string.Empty, JsonFile.ReadObject(configPath));
-        var config = TextModelConfig.Read(configRoot);
+        var composition = ModelComposition.Read(configRoot);
+        var config = composition.Text;
         var quantization = QuantizationConfig.Read(configRoot);
         var context = ContextLength(config, maxContextLength);
         var generationPath = Path.Combine(directory, GenerationConfigFileName);
@@ -55,21 +60,37 @@ internal static class TextModelLoader
         var tokenizer = Tokenizer.Load(directory);
         var chatTemplate = ChatTemplateLocator.Exists(directory) ? ChatTemplate.Load(directory) : null;
 
-        var plan = TextArchitectures.For(config.Architecture).Plan(config);
-        var schemes = PlanExpectations.Schemes(plan, quantization);
         using var checkpoint = SafetensorsCheckpoint.Open(directory);
-        checkpoint.RequireExactly(PlanExpectations.Build(plan, schemes), PlanExpectations.IsIgnorable);
+        var layout = composition.Layout(checkpoint);
+        var plan = TextArchitectures.For(config.Architecture).Plan(config).Renamed(layout.TextName);
+        var schemes = PlanExpectations.Schemes(plan, quantization);
+        IVisionPart? vision = composition.Vision switch
+        {
+            VisionFamily.Pixtral => PixtralVisionPart.Read(configRoot, directory, config, tokenizer, quantization, layout),
+            VisionFamily.Qwen2Vl => Qwen2VlVisionPart.Read(configRoot, directory, config, tokenizer, quantization, layout),
+            _ => null,
+        };
+        var expected = PlanExpectations.Build(plan, schemes);
+        foreach (var (name, expectation) in vision?.Expectations ?? new Dictionary<string, TensorExpectation>())
+        {
+            expected.Add(name, expectation);
+        }
+
+        checkpoint.RequireExactly(expected, PlanExpectations.IsIgnorable);
         CheckVocabulary(configPath, config, tokenizer);
 
         var weights = new CheckpointWeights(checkpoint, device, progress, cancellationToken);
-        var model = new DecoderBuilder(config, plan, schemes, weights, linears).Build(context);
+        using var build = new PartialBuild();
+        var model = build.Add(new DecoderBuilder(config, plan, schemes, weights, linears).Build(context));
+        var images = vision is null ? null : build.Add(vision.Build(weights, linears));
+        weights.Finish();
         var summary = new ModelSummary(
-            $"{config.Architecture}ForCausalLM",
-            ParameterCount(plan),
+            composition.ClassName,
+            ParameterCounting.Of(plan.PlainTensors(), plan.Linears()) + (vision?.ParameterCount ?? 0),
             checkpoint.TotalTensorBytes,
             weights.BytesInMemory,
-            SchemeSummary.Of(plan, model));
-        return new LoadedTextModel(directory, model, config, generation, tokenizer, chatTemplate, summary);
+            [.. SchemeSummary.Of(plan, model), .. images?.Schemes ?? []]);
+        return build.Complete(new LoadedTextModel(directory, model, config, generation, tokenizer, chatTemplate, summary) { Images = images });
     }
 
     private static int ContextLength(TextModelConfig config, int? requested)
@@ -100,8 +121,4 @@ internal static class TextModelLoader
                 string.Create(CultureInfo.InvariantCulture, $"'vocab_size' is {config.VocabSize}, but the tokenizer has {tokenizer.VocabularySize} tokens"));
         }
     }
-
-    private static long ParameterCount(DecoderPlan plan) =>
-        plan.PlainTensors().Sum(tensor => tensor.Shape.Aggregate(1L, (product, extent) => product * extent))
-        + plan.Linears().Sum(linear => (linear.OutFeatures * linear.InFeatures) + (linear.HasBias ? linear.OutFeatures : 0));
 }

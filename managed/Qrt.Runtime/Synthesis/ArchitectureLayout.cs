@@ -5,13 +5,14 @@ internal sealed record LinearLayer(string Name, int OutFeatures, int InFeatures)
 
 /// <summary>
 /// The tensors of a decoder checkpoint, named as on the Hugging Face hub: model.embed_tokens, per layer the two
-/// RMSNorms, self_attn.{q,k,v,o}_proj (with q/k/v biases for Qwen2), mlp.{gate,up,down}_proj or Mixtral's
-/// block_sparse_moe (gate = router, experts.{e}.w1 gate / w3 up / w2 down), model.norm and lm_head (absent when
-/// the embeddings are tied).
+/// RMSNorms, self_attn.{q,k,v,o}_proj (with q/k/v biases for Qwen2 and Qwen2-VL), mlp.{gate,up,down}_proj or
+/// Mixtral's block_sparse_moe (gate = router, experts.{e}.w1 gate / w3 up / w2 down), model.norm and lm_head
+/// (absent when the embeddings are tied). Pixtral's decoder carries the <c>language_model.</c> prefix; a
+/// vision-language checkpoint adds its tower from <see cref="VisionTowerLayout" />.
 /// </summary>
 internal static class ArchitectureLayout
 {
-    /// <summary>Whether the architecture ties lm_head to the embeddings (small Qwen2 models do).</summary>
+    /// <summary>Whether the architecture ties lm_head to the embeddings (small Qwen2 models do; Qwen2-VL-7B and up do not).</summary>
     public static bool TiesWordEmbeddings(SyntheticArchitecture architecture) => architecture == SyntheticArchitecture.Qwen2;
 
     /// <summary>The linear layers the quantization scheme applies to (lm_head and Mixtral's routers excluded).</summary>
@@ -22,7 +23,7 @@ internal static class ArchitectureLayout
         var kvWidth = dims.KeyValueHeadCount * dims.HeadDim;
         for (var i = 0; i < dims.LayerCount; i++)
         {
-            var prefix = $"model.layers.{i}";
+            var prefix = $"{architecture.TextPrefix()}model.layers.{i}";
             layers.Add(new($"{prefix}.self_attn.q_proj", attentionWidth, dims.HiddenSize));
             layers.Add(new($"{prefix}.self_attn.k_proj", kvWidth, dims.HiddenSize));
             layers.Add(new($"{prefix}.self_attn.v_proj", kvWidth, dims.HiddenSize));
@@ -57,20 +58,21 @@ internal static class ArchitectureLayout
     /// <summary>Every tensor of the checkpoint, in name order (the order safetensors files list them).</summary>
     public static IReadOnlyList<PlannedTensor> Plan(SyntheticArchitecture architecture, SyntheticScheme scheme, ModelDimensions dims)
     {
+        var prefix = architecture.TextPrefix();
         var tensors = new List<PlannedTensor>
         {
-            new DenseRecipe("model.embed_tokens.weight", [dims.VocabSize, dims.HiddenSize], DenseInit.Weight).Plan(),
-            new DenseRecipe("model.norm.weight", [dims.HiddenSize], DenseInit.Ones).Plan(),
+            new DenseRecipe($"{prefix}model.embed_tokens.weight", [dims.VocabSize, dims.HiddenSize], DenseInit.Weight).Plan(),
+            new DenseRecipe($"{prefix}model.norm.weight", [dims.HiddenSize], DenseInit.Ones).Plan(),
         };
         if (!TiesWordEmbeddings(architecture))
         {
-            tensors.Add(new DenseRecipe("lm_head.weight", [dims.VocabSize, dims.HiddenSize], DenseInit.Weight).Plan());
+            tensors.Add(new DenseRecipe(LmHeadName(architecture) + ".weight", [dims.VocabSize, dims.HiddenSize], DenseInit.Weight).Plan());
         }
 
         for (var i = 0; i < dims.LayerCount; i++)
         {
-            tensors.Add(new DenseRecipe($"model.layers.{i}.input_layernorm.weight", [dims.HiddenSize], DenseInit.Ones).Plan());
-            tensors.Add(new DenseRecipe($"model.layers.{i}.post_attention_layernorm.weight", [dims.HiddenSize], DenseInit.Ones).Plan());
+            tensors.Add(new DenseRecipe($"{prefix}model.layers.{i}.input_layernorm.weight", [dims.HiddenSize], DenseInit.Ones).Plan());
+            tensors.Add(new DenseRecipe($"{prefix}model.layers.{i}.post_attention_layernorm.weight", [dims.HiddenSize], DenseInit.Ones).Plan());
         }
 
         foreach (var router in Routers(architecture, dims))
@@ -81,13 +83,17 @@ internal static class ArchitectureLayout
         foreach (var linear in QuantizedLinears(architecture, dims))
         {
             tensors.AddRange(new LinearRecipe(linear.Name, linear.OutFeatures, linear.InFeatures, scheme, dims.GroupSizeFor(scheme)).Plan());
-            if (architecture == SyntheticArchitecture.Qwen2 && linear.Name.EndsWith("_proj", StringComparison.Ordinal) && linear.Name.Contains(".self_attn.", StringComparison.Ordinal) && !linear.Name.EndsWith("o_proj", StringComparison.Ordinal))
+            if (architecture.TextFamily() == SyntheticArchitecture.Qwen2 && linear.Name.EndsWith("_proj", StringComparison.Ordinal) && linear.Name.Contains(".self_attn.", StringComparison.Ordinal) && !linear.Name.EndsWith("o_proj", StringComparison.Ordinal))
             {
                 tensors.Add(new DenseRecipe($"{linear.Name}.bias", [linear.OutFeatures], DenseInit.Bias).Plan());
             }
         }
 
+        tensors.AddRange(VisionTowerLayout.Plan(architecture, dims));
         tensors.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         return tensors;
     }
+
+    /// <summary>The output projection's module name: "lm_head", or "language_model.lm_head" under Llava.</summary>
+    public static string LmHeadName(SyntheticArchitecture architecture) => $"{architecture.TextPrefix()}lm_head";
 }

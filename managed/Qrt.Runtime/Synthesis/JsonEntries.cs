@@ -50,6 +50,37 @@ internal sealed class JsonEntries
         writer.WriteEndArray();
     });
 
+    /// <summary>A list of integers.</summary>
+    public JsonEntries SetInts(string key, IReadOnlyList<int> values) => Set(key, writer =>
+    {
+        writer.WriteStartArray();
+        foreach (var value in values)
+        {
+            writer.WriteNumberValue(value);
+        }
+
+        writer.WriteEndArray();
+    });
+
+    /// <summary>A list of numbers.</summary>
+    public JsonEntries SetNumbers(string key, IReadOnlyList<double> values) => Set(key, writer =>
+    {
+        writer.WriteStartArray();
+        foreach (var value in values)
+        {
+            writer.WriteNumberValue(value);
+        }
+
+        writer.WriteEndArray();
+    });
+
+    /// <summary>Removes <paramref name="key" /> if present.</summary>
+    public JsonEntries Remove(string key)
+    {
+        _entries.Remove(key);
+        return this;
+    }
+
     /// <summary>One integer, or a list when there are several (as eos_token_id is written).</summary>
     public JsonEntries SetIdOrIds(string key, IReadOnlyList<int> ids) => ids.Count == 1 ? Set(key, ids[0]) : Set(key, writer =>
     {

@@ -4,16 +4,26 @@ namespace Qrt.Runtime.Synthesis;
 
 /// <summary>
 /// config.json and generation_config.json with the keys the released models of each architecture carry
-/// (Mistral 7B v0.3, Llama 3, Qwen2.5, Mixtral 8x7B), their values for the synthetic dimensions, and the token
-/// ids of the synthetic tokenizer.
+/// (Mistral 7B v0.3, Llama 3, Qwen2.5, Mixtral 8x7B; Pixtral-12B and Qwen2-VL through
+/// <see cref="VisionLanguageConfigJson" />), their values for the synthetic dimensions, and the token ids of the
+/// synthetic tokenizer.
 /// </summary>
 internal static class ModelConfigJson
 {
     /// <summary>The transformers version the files claim, as every saved config does.</summary>
-    private const string TransformersVersion = "4.46.3";
+    public const string TransformersVersion = "4.46.3";
 
     /// <summary>config.json.</summary>
-    public static JsonEntries Config(SyntheticArchitecture architecture, ModelDimensions dims, SyntheticVocabulary vocabulary, JsonEntries? quantization)
+    public static JsonEntries Config(SyntheticArchitecture architecture, ModelDimensions dims, SyntheticVocabulary vocabulary, JsonEntries? quantization) =>
+        architecture switch
+        {
+            SyntheticArchitecture.Pixtral => VisionLanguageConfigJson.Pixtral(dims, vocabulary, quantization),
+            SyntheticArchitecture.Qwen2Vl => VisionLanguageConfigJson.Qwen2Vl(dims, vocabulary, quantization),
+            _ => TextConfig(architecture, dims, vocabulary, quantization),
+        };
+
+    /// <summary>config.json of a text model: every key at the top level.</summary>
+    private static JsonEntries TextConfig(SyntheticArchitecture architecture, ModelDimensions dims, SyntheticVocabulary vocabulary, JsonEntries? quantization)
     {
         var format = vocabulary.Format;
         var config = new JsonEntries()
@@ -69,6 +79,8 @@ internal static class ModelConfigJson
     /// <summary>generation_config.json: the ids, and the sampling defaults the family's instruct models ship.</summary>
     public static JsonEntries GenerationConfig(SyntheticArchitecture architecture, SyntheticVocabulary vocabulary)
     {
+        // A vision-language model ships its language model's generation settings.
+        architecture = architecture.TextFamily();
         var format = vocabulary.Format;
         var generation = new JsonEntries()
             .Set("bos_token_id", vocabulary.IdOf(format.ConfigBosToken))
@@ -96,7 +108,9 @@ internal static class ModelConfigJson
         SyntheticArchitecture.Mistral => "MistralForCausalLM",
         SyntheticArchitecture.Llama => "LlamaForCausalLM",
         SyntheticArchitecture.Qwen2 => "Qwen2ForCausalLM",
-        _ => "MixtralForCausalLM",
+        SyntheticArchitecture.Mixtral => "MixtralForCausalLM",
+        SyntheticArchitecture.Pixtral => "LlavaForConditionalGeneration",
+        _ => "Qwen2VLForConditionalGeneration",
     };
 
     private static string ModelType(SyntheticArchitecture architecture) => architecture switch

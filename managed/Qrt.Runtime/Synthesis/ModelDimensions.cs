@@ -29,13 +29,19 @@ internal sealed record ModelDimensions(
     /// <summary>The smallest vocabulary: the 256 byte tokens, the chat markers and some merges.</summary>
     public const int MinimumVocabSize = 320;
 
+    /// <summary>
+    /// The vision tower of a vision-language architecture; when null, <see cref="SyntheticCheckpointOptions" />
+    /// fills in the standard tower of the size (so dimensions built for a text model still work).
+    /// </summary>
+    public VisionDimensions? Vision { get; init; }
+
     /// <summary>The standard dimensions of <paramref name="architecture" /> at <paramref name="size" />.</summary>
     public static ModelDimensions For(SyntheticArchitecture architecture, SyntheticSize size)
     {
         // Mistral spells head_dim out and makes it differ from hidden / heads, as Pixtral's text model does.
-        var mistral = architecture == SyntheticArchitecture.Mistral;
+        var mistral = architecture.TextFamily() == SyntheticArchitecture.Mistral;
         var mixtral = architecture == SyntheticArchitecture.Mixtral;
-        return size switch
+        var dimensions = size switch
         {
             SyntheticSize.Tiny => new ModelDimensions(512, 128, 256, 2, 4, 2, mistral ? 48 : 32, 4, 2, 32),
 
@@ -44,6 +50,7 @@ internal sealed record ModelDimensions(
             SyntheticSize.Small => new ModelDimensions(32000, 1024, mixtral ? 1408 : 2816, 16, 16, 4, mistral ? 128 : 64, 4, 2, 128),
             _ => new ModelDimensions(32000, 2048, mixtral ? 2816 : 5632, 20, 32, 8, mistral ? 128 : 64, 4, 2, 128),
         };
+        return dimensions with { Vision = VisionDimensions.For(architecture, size) };
     }
 
     /// <summary>
@@ -70,6 +77,13 @@ internal sealed record ModelDimensions(
         if (architecture == SyntheticArchitecture.Mixtral)
         {
             Require(ExpertsPerToken > 0 && ExpertsPerToken <= ExpertCount, $"experts per token ({ExpertsPerToken}) must be between 1 and the expert count ({ExpertCount})");
+        }
+
+        if (architecture.IsVisionLanguage())
+        {
+            Require(Vision is not null, $"{architecture.Name()} needs vision dimensions");
+            Require(architecture != SyntheticArchitecture.Qwen2Vl || HeadDim / 2 >= 3, $"head_dim must leave at least 3 rotary pairs for the three M-RoPE sections; found {HeadDim}");
+            Vision!.Validate(architecture);
         }
 
         static void Require(bool condition, string problem)

@@ -2,8 +2,9 @@ namespace Qrt.Runtime.Synthesis;
 
 /// <summary>
 /// config.json's quantization_config as llm-compressor (compressed-tensors) or AutoFP8 writes it for each
-/// scheme. lm_head and Mixtral's routers stay BF16: compressed-tensors lists them in <c>ignore</c>, AutoFP8 names
-/// every ignored module in <c>ignored_layers</c>.
+/// scheme. lm_head, Mixtral's routers and a vision-language model's tower and projector stay BF16:
+/// compressed-tensors lists them in <c>ignore</c> (as the released Pixtral and Qwen2-VL recipes do), AutoFP8
+/// names every ignored module in <c>ignored_layers</c>.
 /// </summary>
 internal static class QuantizationConfigJson
 {
@@ -25,11 +26,20 @@ internal static class QuantizationConfigJson
         {
             return new JsonEntries()
                 .Set("activation_scheme", "static")
-                .Set("ignored_layers", ["lm_head", .. ArchitectureLayout.Routers(architecture, dims).Select(router => router.Name)])
+                .Set("ignored_layers", [
+                    ArchitectureLayout.LmHeadName(architecture),
+                    .. ArchitectureLayout.Routers(architecture, dims).Select(router => router.Name),
+                    .. VisionTowerLayout.Linears(architecture, dims).Select(linear => linear.Layer.Name)])
                 .Set("quant_method", "fp8");
         }
 
-        string[] ignore = architecture == SyntheticArchitecture.Mixtral ? ["lm_head", "re:.*block_sparse_moe.gate"] : ["lm_head"];
+        string[] ignore = architecture switch
+        {
+            SyntheticArchitecture.Mixtral => ["lm_head", "re:.*block_sparse_moe.gate"],
+            SyntheticArchitecture.Pixtral => ["re:.*lm_head", "re:vision_tower.*", "re:multi_modal_projector.*"],
+            SyntheticArchitecture.Qwen2Vl => ["lm_head", "re:visual.*"],
+            _ => ["lm_head"],
+        };
         (JsonEntries Weights, JsonEntries? Input, string Format) spec = scheme switch
         {
             SyntheticScheme.W4A16 => (Args("int", 4, "group", dims.GroupSizeFor(scheme), symmetric: true, dynamic: false, actOrder: null), null, "pack-quantized"),

@@ -7,7 +7,7 @@ namespace Qrt.Runtime.Synthesis;
 /// Writes a random-weight checkpoint in the exact on-disk layout of a Hugging Face model directory: config.json
 /// (with the quantization_config llm-compressor or AutoFP8 writes), model.safetensors (or shards and
 /// model.safetensors.index.json), generation_config.json, tokenizer.json and tokenizer_config.json with a chat
-/// template. The weights are random, so the model's text is meaningless; the files load and run exactly as a
+/// template, and for a vision-language model preprocessor_config.json (and Pixtral's processor_config.json). The weights are random, so the model's text is meaningless; the files load and run exactly as a
 /// real model's would. Tensors are generated and written one at a time, so memory stays about one tensor.
 /// </summary>
 public static class SyntheticCheckpoint
@@ -63,6 +63,7 @@ public static class SyntheticCheckpoint
         files.Add(configPath);
         files.Add(generationPath);
         files.AddRange(TokenizerFilesWriter.Write(directory, vocabulary));
+        files.AddRange(ProcessorConfigJson.Write(directory, options.Architecture));
 
         var parameters = tensors.Select(tensor => tensor.Recipe).Distinct().Sum(recipe => recipe.ParameterCount);
         return new SyntheticCheckpointSummary(directory, files, parameters, tensors.Count, tensorBytes, files.Sum(file => new FileInfo(file).Length));

@@ -27,6 +27,8 @@ public sealed record SyntheticCheckpointOptions
     /// <summary>Dimensions that replace those of <see cref="Size" />, for very small test models.</summary>
     internal ModelDimensions? Dimensions { get; init; }
 
-    /// <summary>The dimensions written.</summary>
-    internal ModelDimensions ResolvedDimensions => Dimensions ?? ModelDimensions.For(Architecture, Size);
+    /// <summary>The dimensions written; custom dimensions without a vision tower get the size's standard one.</summary>
+    internal ModelDimensions ResolvedDimensions => Dimensions is { } custom
+        ? custom with { Vision = custom.Vision ?? VisionDimensions.For(Architecture, Size) }
+        : ModelDimensions.For(Architecture, Size);
 }

@@ -1,6 +1,6 @@
 namespace Qrt.Runtime.Synthesis;
 
-/// <summary>The command-line spellings of the synthetic checkpoint choices ("mistral", "w4a16-asym", "tiny").</summary>
+/// <summary>The command-line spellings of the synthetic checkpoint choices ("mistral", "qwen2-vl", "w4a16-asym", "tiny").</summary>
 public static class SyntheticNames
 {
     private static readonly (string Name, SyntheticArchitecture Value)[] Architectures =
@@ -9,6 +9,8 @@ public static class SyntheticNames
         ("llama", SyntheticArchitecture.Llama),
         ("qwen2", SyntheticArchitecture.Qwen2),
         ("mixtral", SyntheticArchitecture.Mixtral),
+        ("pixtral", SyntheticArchitecture.Pixtral),
+        ("qwen2-vl", SyntheticArchitecture.Qwen2Vl),
     ];
 
     private static readonly (string Name, SyntheticScheme Value)[] Schemes =

@@ -1,3 +1,5 @@
+using Qrt.Runtime.Vision;
+
 namespace Qrt.Runtime.Text;
 
 /// <summary>
@@ -53,6 +55,14 @@ public sealed class ChatMessage
 
     /// <summary>A user message with text only.</summary>
     public static ChatMessage User(string text) => new("user", [ChatContentPart.FromText(text)]);
+
+    /// <summary>A user message showing <paramref name="images" /> and then asking <paramref name="text" />, the order vision-language model cards use.</summary>
+    public static ChatMessage User(string text, IReadOnlyList<RgbImage> images)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(images);
+        return new("user", [.. images.Select(ChatContentPart.FromImage), ChatContentPart.FromText(text)]);
+    }
 
     /// <summary>A user message with text, image and video parts.</summary>
     public static ChatMessage User(params ChatContentPart[] parts) => new("user", parts);

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.AI;
 using Qrt.Runtime.Tests.Generation;
+using Qrt.Runtime.Tests.Vision.Images;
+using Qrt.Runtime.Vision.Images;
 
 namespace Qrt.Runtime.Tests.Api;
 
@@ -90,13 +92,34 @@ public sealed class QrtChatClientTests
     }
 
     [Test]
-    public async Task NonTextContent_IsNotSupported()
+    public async Task AudioContent_IsNotSupported()
     {
         using var model = TestModels.Create(ScriptedLanguageModel.Alphabet(), TestModels.Template);
         using var client = model.AsChatClient();
-        ChatMessage[] withImage = [new(ChatRole.User, [new TextContent("what is this?"), new DataContent(new byte[] { 1, 2, 3 }, "image/png")])];
+        ChatMessage[] withAudio = [new(ChatRole.User, [new TextContent("what is this?"), new DataContent(new byte[] { 1, 2, 3 }, "audio/wav")])];
         await Assert.ThatAsync(
-            () => client.GetResponseAsync(withImage), Throws.TypeOf<NotSupportedException>().With.Message.Contains("DataContent"));
+            () => client.GetResponseAsync(withAudio), Throws.TypeOf<NotSupportedException>().With.Message.Contains("audio/wav"));
+    }
+
+    [Test]
+    public async Task ImageContent_ForATextModel_SaysTheModelHasNoImageEncoder()
+    {
+        using var model = TestModels.Create(ScriptedLanguageModel.Alphabet(), TestModels.Template);
+        using var client = model.AsChatClient();
+        var png = ImageFiles.Png(1, 1, 2, [[10, 20, 30]]);
+        ChatMessage[] withImage = [new(ChatRole.User, [new TextContent("what is this?"), new DataContent(png, "image/png")])];
+        await Assert.ThatAsync(
+            () => client.GetResponseAsync(withImage), Throws.TypeOf<NotSupportedException>().With.Message.Contains("no image encoder"));
+    }
+
+    [Test]
+    public async Task UndecodableImageContent_IsAnImageFormatError()
+    {
+        using var model = TestModels.Create(ScriptedLanguageModel.Alphabet(), TestModels.Template);
+        using var client = model.AsChatClient();
+        ChatMessage[] withImage = [new(ChatRole.User, [new DataContent(new byte[] { 1, 2, 3 }, "image/png")])];
+        await Assert.ThatAsync(
+            () => client.GetResponseAsync(withImage), Throws.TypeOf<ImageFormatException>().With.Message.Contains("image/png data"));
     }
 
     [Test]

@@ -26,6 +26,41 @@ internal sealed class SynthCommandTests
         }
     }
 
+    [TestCase("pixtral", "w8a8-int8", new[] { "preprocessor_config.json", "processor_config.json" })]
+    [TestCase("qwen2-vl", "w4a16-actorder", new[] { "preprocessor_config.json" })]
+    public void Synth_OfAVisionLanguageArchitecture_WritesTheProcessorFiles_AndSaysSo(string architecture, string scheme, string[] imageFiles)
+    {
+        using var directory = new TemporaryDirectory();
+        var target = Path.Combine(directory.Path, "model");
+        var (exitCode, output, error) = Invoke(new SynthArguments(architecture, scheme, "tiny", 0, 1, target, Force: false));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exitCode, Is.Zero, error);
+            Assert.That(error, Is.Empty);
+            Assert.That(output, Does.StartWith($"Wrote a tiny {architecture} vision-language model in {scheme} to "));
+            Assert.That(output, Does.Contain("vision tower and projector are BF16"));
+            foreach (var file in imageFiles.Append("config.json").Append("model.safetensors").Append("tokenizer.json"))
+            {
+                Assert.That(File.Exists(Path.Combine(target, file)), Is.True, file);
+                Assert.That(output, Does.Contain($"    {file} ("), file);
+            }
+        }
+    }
+
+    [Test]
+    public void Synth_OfATextArchitecture_SaysCheckpoint_AndWritesNoProcessorFiles()
+    {
+        using var directory = new TemporaryDirectory();
+        var target = Path.Combine(directory.Path, "model");
+        var (exitCode, output, _) = Invoke(new SynthArguments("mistral", "bf16", "tiny", 0, 1, target, Force: false));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exitCode, Is.Zero);
+            Assert.That(output, Does.StartWith("Wrote a tiny mistral checkpoint in bf16 to "));
+            Assert.That(output, Does.Not.Contain("preprocessor_config.json").And.Not.Contain("vision"));
+        }
+    }
+
     [TestCase("--scheme", "w3a16")]
     [TestCase("--arch", "gpt2")]
     [TestCase("--size", "huge")]

@@ -165,7 +165,8 @@ internal sealed class SyntheticCheckpointTests
         }
     }
 
-    private static LinearScheme ExpectedScheme(SyntheticScheme scheme) => scheme switch
+    /// <summary>The scheme every quantized linear of a checkpoint written in <paramref name="scheme" /> must resolve to.</summary>
+    internal static LinearScheme ExpectedScheme(SyntheticScheme scheme) => scheme switch
     {
         SyntheticScheme.Bf16 => DenseScheme.Instance,
         SyntheticScheme.W4A16 => new PackedIntScheme(4, 32, Symmetric: true, HasGroupIndex: false),

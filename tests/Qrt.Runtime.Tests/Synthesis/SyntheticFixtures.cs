@@ -6,9 +6,17 @@ namespace Qrt.Runtime.Tests.Synthesis;
 /// <summary>Writes synthetic checkpoints into temporary directories for the tests.</summary>
 internal static class SyntheticFixtures
 {
-    /// <summary>Every architecture × scheme pair.</summary>
+    /// <summary>Every text architecture × scheme pair.</summary>
     public static IEnumerable<TestCaseData> AllCombinations() =>
         from architecture in Enum.GetValues<SyntheticArchitecture>()
+        where !architecture.IsVisionLanguage()
+        from scheme in Enum.GetValues<SyntheticScheme>()
+        select new TestCaseData(architecture, scheme).SetArgDisplayNames(architecture.Name(), scheme.Name());
+
+    /// <summary>Every vision-language architecture × scheme pair.</summary>
+    public static IEnumerable<TestCaseData> VisionLanguageCombinations() =>
+        from architecture in Enum.GetValues<SyntheticArchitecture>()
+        where architecture.IsVisionLanguage()
         from scheme in Enum.GetValues<SyntheticScheme>()
         select new TestCaseData(architecture, scheme).SetArgDisplayNames(architecture.Name(), scheme.Name());
 

@@ -30,6 +30,9 @@ internal sealed record ArchitectureDefaults(
         // Qwen2Config has a sliding_window default too, but it only applies with use_sliding_window.
         new("Qwen2ForCausalLM", "qwen2", 151936, 4096, 22016, 32, 32, 32, 32768, 1e-6, 10000.0, 4096, null, null),
         new("MixtralForCausalLM", "mixtral", 32000, 4096, 14336, 32, 32, 8, 4096 * 32, 1e-5, 1e6, null, 1, 2),
+
+        // Qwen2-VL's language model is Qwen2 with M-RoPE; its config class defaults to the 72B sizes.
+        new("Qwen2VLForConditionalGeneration", "qwen2_vl", 152064, 8192, 29568, 80, 64, 8, 32768, 1e-5, 1e6, 4096, null, null),
     ];
 
     /// <summary>The names of the supported architecture classes, for messages.</summary>
@@ -43,7 +46,7 @@ internal sealed record ArchitectureDefaults(
     {
         "llama" => TextArchitecture.Llama,
         "mistral" => TextArchitecture.Mistral,
-        "qwen2" => TextArchitecture.Qwen2,
+        "qwen2" or "qwen2_vl" => TextArchitecture.Qwen2,
         _ => TextArchitecture.Mixtral,
     };
 
@@ -51,5 +54,7 @@ internal sealed record ArchitectureDefaults(
     public static ArchitectureDefaults? ForClass(string className) => All.FirstOrDefault(defaults => defaults.ClassName == className);
 
     /// <summary>The defaults of <paramref name="modelType" />, or null when unsupported.</summary>
-    public static ArchitectureDefaults? ForModelType(string modelType) => All.FirstOrDefault(defaults => defaults.ModelType == modelType);
+    public static ArchitectureDefaults? ForModelType(string modelType) =>
+        // Newer Qwen2-VL configs nest the language model's keys in a text_config of its own model_type.
+        All.FirstOrDefault(defaults => defaults.ModelType == (modelType == "qwen2_vl_text" ? "qwen2_vl" : modelType));
 }

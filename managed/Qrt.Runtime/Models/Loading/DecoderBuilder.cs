@@ -28,7 +28,6 @@ internal sealed class DecoderBuilder(
             ? new DenseLinear(embedding.View(embedding.Shape, embedding.Strides))
             : build.Add(Linear(plan.LmHead));
         var cache = build.Add(new PagedKvCache(device, DType.F32, config.LayerCount, config.KeyValueHeadCount, config.HeadDim, KvBlockSize));
-        weights.Finish();
         return build.Complete(new DecoderModel(
             device, embedding, layers, finalNorm, lmHead, inverseFrequencies, (float)config.RmsNormEps, maxContextLength, cache,
             lmHeadTied: plan.LmHead is null, config.RopeScaling.MultimodalSections));

@@ -10,18 +10,35 @@ internal static class SchemeSummary
     /// <summary>One entry per (layer kind, scheme), in network order.</summary>
     public static IReadOnlyList<LayerKindScheme> Of(DecoderPlan plan, DecoderModel model)
     {
-        var built = model.Linears().ToList();
-        var planned = plan.Linears().ToList();
-        if (built.Count != planned.Count)
+        var layers = Pair(plan.Linears(), model.Linears()).ToList();
+        if (plan.LmHead is null)
         {
-            throw new InvalidOperationException($"the model has {built.Count} linear layers but its plan {planned.Count}");
+            layers.Add(("lm_head (tied to embed_tokens)", model.LmHead.Scheme));
         }
 
+        return Count(layers);
+    }
+
+    /// <summary>The (kind, scheme) of each built layer, <paramref name="built"/>[i] made from <paramref name="planned"/>[i].</summary>
+    public static IEnumerable<(string Kind, string Scheme)> Pair(IEnumerable<PlannedLinear> planned, IEnumerable<ILinear> built)
+    {
+        var plannedList = planned.ToList();
+        var builtList = built.ToList();
+        if (builtList.Count != plannedList.Count)
+        {
+            throw new InvalidOperationException($"the model has {builtList.Count} linear layers but its plan {plannedList.Count}");
+        }
+
+        return plannedList.Zip(builtList, (plan, layer) => (plan.Kind, layer.Scheme));
+    }
+
+    /// <summary>One entry per distinct (kind, scheme) of <paramref name="layers"/>, in first-seen order, with its count.</summary>
+    public static IReadOnlyList<LayerKindScheme> Count(IEnumerable<(string Kind, string Scheme)> layers)
+    {
         var counts = new Dictionary<(string Kind, string Scheme), int>();
         var order = new List<(string Kind, string Scheme)>();
-        for (var i = 0; i < built.Count; i++)
+        foreach (var key in layers)
         {
-            var key = (planned[i].Kind, built[i].Scheme);
             if (counts.TryAdd(key, 1))
             {
                 order.Add(key);
@@ -30,13 +47,6 @@ internal static class SchemeSummary
             {
                 counts[key]++;
             }
-        }
-
-        if (plan.LmHead is null)
-        {
-            var head = ("lm_head (tied to embed_tokens)", model.LmHead.Scheme);
-            counts[head] = 1;
-            order.Add(head);
         }
 
         return [.. order.Select(key => new LayerKindScheme(key.Kind, key.Scheme, counts[key]))];

@@ -65,8 +65,10 @@ internal sealed class PixtralVisionEncoder : IDisposable
     /// row by row, image after image, each patch's values ordered channel, then pixel row, then pixel column (the
     /// order of the convolution weight); <paramref name="grids"/> gives each image's size in patches. Returns a new
     /// F32 [N, hidden] tensor, the hidden state at <paramref name="featureLayer"/> (see <see cref="BlocksFor"/>).
+    /// Cancellation is checked before each block.
     /// </summary>
-    public QrtTensor Forward(QrtStream stream, QrtTensor patches, IReadOnlyList<PatchGrid> grids, int featureLayer = -1)
+    public QrtTensor Forward(
+        QrtStream stream, QrtTensor patches, IReadOnlyList<PatchGrid> grids, int featureLayer = -1, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(patches);
@@ -101,6 +103,7 @@ internal sealed class PixtralVisionEncoder : IDisposable
             // With a zero residual, the first block's fused add leaves exactly ln_pre's output in the residual stream.
             for (var layer = 0; layer < blocks; layer++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 _layers[layer].Forward(stream, sequence, hidden, residual, normed);
             }
 

@@ -21,17 +21,23 @@ internal sealed record PixtralVisionPlan(
     private const string Projector = "multi_modal_projector";
     private static readonly SafetensorsDType[] FloatTypes = [SafetensorsDType.F32, SafetensorsDType.F16, SafetensorsDType.BF16];
 
-    /// <summary>The plan for <paramref name="config"/> feeding a language model <paramref name="textHiddenSize"/> wide.</summary>
-    public static PixtralVisionPlan Create(LlavaVisionConfig config, long textHiddenSize)
+    /// <summary>
+    /// The plan for <paramref name="config"/> feeding a language model <paramref name="textHiddenSize"/> wide, with the
+    /// tower's tensors under <paramref name="towerPrefix"/> and the projector's under <paramref name="projectorPrefix"/>
+    /// (transformers 4.52 and later save them under "model.").
+    /// </summary>
+    public static PixtralVisionPlan Create(LlavaVisionConfig config, long textHiddenSize, string towerPrefix = Tower, string projectorPrefix = Projector)
     {
         ArgumentNullException.ThrowIfNull(config);
+        ArgumentException.ThrowIfNullOrEmpty(towerPrefix);
+        ArgumentException.ThrowIfNullOrEmpty(projectorPrefix);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(textHiddenSize);
         var vision = config.Vision;
         long hidden = vision.HiddenSize;
         var layers = new PixtralVisionLayerPlan[vision.LayerCount];
         for (var index = 0; index < layers.Length; index++)
         {
-            var prefix = $"{Tower}.transformer.layers.{index}";
+            var prefix = $"{towerPrefix}.transformer.layers.{index}";
             PlannedLinear Linear(string module, string name, long outFeatures, long inFeatures) =>
                 new($"{prefix}.{module}.{name}", $"{Tower}.{module}.{name}", outFeatures, inFeatures, HasBias: false);
             layers[index] = new PixtralVisionLayerPlan(
@@ -50,11 +56,11 @@ internal sealed record PixtralVisionPlan(
         }
 
         return new PixtralVisionPlan(
-            new PlannedTensor($"{Tower}.patch_conv.weight", [hidden, PixtralVisionConfig.Channels, vision.PatchSize, vision.PatchSize]),
-            new PlannedTensor($"{Tower}.ln_pre.weight", [hidden]),
+            new PlannedTensor($"{towerPrefix}.patch_conv.weight", [hidden, PixtralVisionConfig.Channels, vision.PatchSize, vision.PatchSize]),
+            new PlannedTensor($"{towerPrefix}.ln_pre.weight", [hidden]),
             layers,
-            new PlannedLinear($"{Projector}.linear_1", $"{Projector}.linear_1", textHiddenSize, hidden, config.ProjectorBias),
-            new PlannedLinear($"{Projector}.linear_2", $"{Projector}.linear_2", textHiddenSize, textHiddenSize, config.ProjectorBias));
+            new PlannedLinear($"{projectorPrefix}.linear_1", $"{Projector}.linear_1", textHiddenSize, hidden, config.ProjectorBias),
+            new PlannedLinear($"{projectorPrefix}.linear_2", $"{Projector}.linear_2", textHiddenSize, textHiddenSize, config.ProjectorBias));
     }
 
     /// <summary>Every linear layer, tower blocks first, then the projector.</summary>

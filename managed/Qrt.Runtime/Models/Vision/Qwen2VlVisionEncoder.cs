@@ -56,9 +56,9 @@ internal sealed class Qwen2VlVisionEncoder : IDisposable
     /// patches, frame after frame, each frame in merge-window order (see <see cref="Qwen2VlVisionRotary.Positions"/>),
     /// each patch's values ordered channel, temporal index, pixel row, pixel column (the order of the Conv3d weight);
     /// <paramref name="grids"/> gives each image's size. Returns a new F32 tensor [N / spatial_merge_size², hidden]:
-    /// one token per merge window, in input order.
+    /// one token per merge window, in input order. Cancellation is checked before each block.
     /// </summary>
-    public QrtTensor Forward(QrtStream stream, QrtTensor patches, IReadOnlyList<Qwen2VlGrid> grids)
+    public QrtTensor Forward(QrtStream stream, QrtTensor patches, IReadOnlyList<Qwen2VlGrid> grids, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(patches);
@@ -89,6 +89,7 @@ internal sealed class Qwen2VlVisionEncoder : IDisposable
             _patchEmbedding.Forward(stream, patches, hidden);
             foreach (var block in _blocks)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 block.Forward(stream, sequence, hidden, normed, branch);
             }
         }

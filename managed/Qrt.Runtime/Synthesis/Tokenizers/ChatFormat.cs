@@ -2,7 +2,8 @@ namespace Qrt.Runtime.Synthesis.Tokenizers;
 
 /// <summary>
 /// An architecture family's control tokens and chat template, in the style of its released instruct models:
-/// Mistral's [INST] turns, Llama 3's header blocks, Qwen2's ChatML.
+/// Mistral's [INST] turns, Llama 3's header blocks, Qwen2's ChatML; Pixtral and Qwen2-VL add their image tokens
+/// and render a message's image parts as their image placeholders.
 /// </summary>
 /// <param name="SpecialTokens">The control tokens, in id order (they follow the byte-level vocabulary).</param>
 /// <param name="BosToken">The beginning-of-sequence token, or null (Qwen2 has none).</param>
@@ -35,6 +36,8 @@ internal sealed record ChatFormat(
     {
         SyntheticArchitecture.Llama => Llama,
         SyntheticArchitecture.Qwen2 => Qwen2,
+        SyntheticArchitecture.Pixtral => Pixtral,
+        SyntheticArchitecture.Qwen2Vl => Qwen2Vl,
         _ => Mistral,
     };
 
@@ -112,4 +115,88 @@ internal sealed record ChatFormat(
             {{- '<|im_start|>assistant\n' }}
         {%- endif %}
         """);
+
+    // Pixtral-12B's turns: no space after [INST], the system prompt joined to the last user turn. A message's content is a string, or a list of parts whose text
+    // parts are written as they are and whose image parts become [IMG], which the processor expands to the image's
+    // rows of [IMG] ... [IMG_BREAK] ending in [IMG_END].
+    private static readonly ChatFormat Pixtral = Mistral with
+    {
+        SpecialTokens = [.. Mistral.SpecialTokens, VisionTokens.PixtralImage, VisionTokens.PixtralImageBreak, VisionTokens.PixtralImageEnd],
+        Template = """
+            {%- macro render_content(content) %}
+                {%- if content is string %}
+                    {{- content }}
+                {%- else %}
+                    {%- for part in content %}
+                        {%- if part['type'] == 'image' %}
+                            {{- '[IMG]' }}
+                        {%- elif part['type'] == 'text' %}
+                            {{- part['text'] }}
+                        {%- else %}
+                            {{- raise_exception('Only text and image content parts are supported') }}
+                        {%- endif %}
+                    {%- endfor %}
+                {%- endif %}
+            {%- endmacro %}
+            {%- if messages[0]['role'] == 'system' %}
+                {%- set system_message = messages[0]['content'] %}
+                {%- set loop_messages = messages[1:] %}
+            {%- else %}
+                {%- set loop_messages = messages %}
+            {%- endif %}
+            {{- bos_token }}
+            {%- for message in loop_messages %}
+                {%- if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}
+                    {{- raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}
+                {%- endif %}
+                {%- if message['role'] == 'user' %}
+                    {{- '[INST]' }}
+                    {%- if loop.last and system_message is defined %}
+                        {{- render_content(system_message) + '\n\n' }}
+                    {%- endif %}
+                    {{- render_content(message['content']) + '[/INST]' }}
+                {%- elif message['role'] == 'assistant' %}
+                    {{- render_content(message['content']) + eos_token }}
+                {%- else %}
+                    {{- raise_exception('Only user, assistant and system roles are supported') }}
+                {%- endif %}
+            {%- endfor %}
+            """,
+    };
+
+    // ChatML with Qwen2-VL's vision tokens: an image part becomes <|vision_start|><|image_pad|><|vision_end|>
+    // (a video part the same with <|video_pad|>); the processor repeats the pad once per merged patch.
+    private static readonly ChatFormat Qwen2Vl = Qwen2 with
+    {
+        SpecialTokens =
+        [
+            .. Qwen2.SpecialTokens, VisionTokens.Qwen2VlVisionStart, VisionTokens.Qwen2VlVisionEnd, VisionTokens.Qwen2VlVisionPad,
+            VisionTokens.Qwen2VlImage, VisionTokens.Qwen2VlVideo,
+        ],
+        Template = """
+            {%- for message in messages %}
+                {%- if loop.first and message['role'] != 'system' %}
+                    {{- '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n' }}
+                {%- endif %}
+                {{- '<|im_start|>' + message['role'] + '\n' }}
+                {%- if message['content'] is string %}
+                    {{- message['content'] }}
+                {%- else %}
+                    {%- for part in message['content'] %}
+                        {%- if part['type'] == 'image' %}
+                            {{- '<|vision_start|><|image_pad|><|vision_end|>' }}
+                        {%- elif part['type'] == 'video' %}
+                            {{- '<|vision_start|><|video_pad|><|vision_end|>' }}
+                        {%- elif part['type'] == 'text' %}
+                            {{- part['text'] }}
+                        {%- endif %}
+                    {%- endfor %}
+                {%- endif %}
+                {{- '<|im_end|>\n' }}
+            {%- endfor %}
+            {%- if add_generation_prompt %}
+                {{- '<|im_start|>assistant\n' }}
+            {%- endif %}
+            """,
+    };
 }
