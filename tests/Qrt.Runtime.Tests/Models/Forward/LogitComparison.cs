@@ -60,6 +60,14 @@ internal static class LogitComparison
     }
 
     /// <summary>The index of the largest value; the lowest index on a tie.</summary>
+    /// <summary>How far <paramref name="changed"/> moved from <paramref name="original"/> (max |Δ| / max |original|), written to the test log.</summary>
+    public static double Moved(double[] changed, double[] original, string what)
+    {
+        var error = RelativeError(changed, original);
+        TestContext.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what}: max |Δlogit| / max |logit| = {error:E2}"));
+        return error;
+    }
+
     public static int ArgMax<T>(IReadOnlyList<T> values)
         where T : IComparable<T>
     {

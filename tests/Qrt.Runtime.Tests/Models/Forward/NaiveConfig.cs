@@ -5,7 +5,9 @@ namespace Qrt.Runtime.Tests.Models.Forward;
 /// <summary>
 /// The config.json keys the naive decoder needs, read straight from the file with the defaults transformers'
 /// LlamaConfig, MistralConfig, Qwen2Config and MixtralConfig give absent keys. Independent of the runtime's
-/// own config reader, so a misread key there shows up as a logit mismatch.
+/// own config reader, so a misread key there shows up as a logit mismatch. The language model of a
+/// vision-language checkpoint reads the same way: Llava's from <c>text_config</c> (its tensors under
+/// <c>language_model.</c>), Qwen2-VL's from the top level as Qwen2 with the <c>mrope_section</c> of its rope_scaling.
 /// </summary>
 internal sealed record NaiveConfig(
     string Architecture,
@@ -28,11 +30,33 @@ internal sealed record NaiveConfig(
 {
     public bool IsMixtral => Architecture == "MixtralForCausalLM";
 
+    /// <summary>What the language model's tensor names carry before "model." and "lm_head": "language_model." under Llava.</summary>
+    public string TensorPrefix { get; init; } = string.Empty;
+
+    /// <summary>Qwen2-VL's M-RoPE split of the head_dim / 2 rotary frequencies (temporal, height, width); null for 1-D rotary.</summary>
+    public IReadOnlyList<int>? MropeSection { get; init; }
+
     public static NaiveConfig Read(string directory)
     {
         using var document = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(directory, "config.json")));
-        var root = document.RootElement;
-        var architecture = root.GetProperty("architectures")[0].GetString()!;
+        var top = document.RootElement;
+        var outer = top.GetProperty("architectures")[0].GetString()!;
+        return outer switch
+        {
+            // Llava: the language model's keys live in text_config, which names no class; its model_type does.
+            "LlavaForConditionalGeneration" => Read(top.GetProperty("text_config"), TextClass(top.GetProperty("text_config")), mrope: false) with
+            {
+                TensorPrefix = "language_model.",
+            },
+
+            // Qwen2-VL: a Qwen2 language model (q/k/v biases) whose keys sit at the top, or in text_config when saved so.
+            "Qwen2VLForConditionalGeneration" => Read(Present(top, "text_config") ? top.GetProperty("text_config") : top, "Qwen2ForCausalLM", mrope: true),
+            _ => Read(top, outer, mrope: false),
+        };
+    }
+
+    private static NaiveConfig Read(JsonElement root, string architecture, bool mrope)
+    {
         var hidden = Int(root, "hidden_size");
         var heads = Int(root, "num_attention_heads");
         var qwen2 = architecture == "Qwen2ForCausalLM";
@@ -42,7 +66,8 @@ internal sealed record NaiveConfig(
             throw new NotSupportedException($"the naive decoder does not know {architecture}");
         }
 
-        if (Present(root, "rope_scaling"))
+        var sections = mrope ? MultimodalSections(root) : null;
+        if (!mrope && Present(root, "rope_scaling"))
         {
             throw new NotSupportedException("the naive decoder implements unscaled rotary embeddings only");
         }
@@ -67,7 +92,50 @@ internal sealed record NaiveConfig(
             MlpBias: !qwen2 && !mixtral && Bool(root, "mlp_bias", false),
             mixtral ? Int(root, "num_local_experts") : 0,
             mixtral ? Int(root, "num_experts_per_tok") : 0,
-            ReadSlidingWindow(root, qwen2));
+            ReadSlidingWindow(root, qwen2))
+        {
+            MropeSection = sections,
+        };
+    }
+
+    /// <summary>
+    /// rope_scaling of Qwen2-VL: type (or rope_type) "mrope", or "default" as newer transformers rewrites it, with the
+    /// three section widths; anything else scales the frequencies, which the naive decoder does not implement.
+    /// </summary>
+    private static int[] MultimodalSections(JsonElement root)
+    {
+        if (!Present(root, "rope_scaling"))
+        {
+            throw new NotSupportedException("a Qwen2-VL config needs rope_scaling.mrope_section");
+        }
+
+        var scaling = root.GetProperty("rope_scaling");
+        var type = scaling.TryGetProperty("rope_type", out var ropeType) ? ropeType.GetString()
+            : scaling.TryGetProperty("type", out var legacyType) ? legacyType.GetString() : "default";
+        if (type is not ("mrope" or "default"))
+        {
+            throw new NotSupportedException($"the naive decoder implements unscaled M-RoPE only, not rope_scaling type {type}");
+        }
+
+        return [.. scaling.GetProperty("mrope_section").EnumerateArray().Select(width => width.GetInt32())];
+    }
+
+    /// <summary>The CausalLM class of a nested text_config: its own architectures entry, else its model_type's class.</summary>
+    private static string TextClass(JsonElement text)
+    {
+        if (Present(text, "architectures"))
+        {
+            return text.GetProperty("architectures")[0].GetString()!;
+        }
+
+        return text.GetProperty("model_type").GetString() switch
+        {
+            "mistral" => "MistralForCausalLM",
+            "llama" => "LlamaForCausalLM",
+            "qwen2" => "Qwen2ForCausalLM",
+            "mixtral" => "MixtralForCausalLM",
+            var other => throw new NotSupportedException($"the naive decoder does not know text model_type {other}"),
+        };
     }
 
     /// <summary>Mistral and Mixtral: sliding_window when not null; Qwen2: only with use_sliding_window.</summary>

@@ -1,4 +1,5 @@
 using Qrt.Runtime.Checkpoints;
+using Qrt.Runtime.Tests.Models.Multimodal;
 using Qrt.Runtime.Tests.Models.Reference;
 
 namespace Qrt.Runtime.Tests.Models.Forward;
@@ -13,7 +14,8 @@ internal sealed record NaiveForward(double[][] Logits, int[][][] Experts);
 /// transformers' modeling code, in double precision, over an unquantized checkpoint read by the test's own
 /// code. No KV cache: every call recomputes all positions, so it is the reference the cached runtime is held to.
 /// Per block: h += o_proj(attention(rope(q), rope(k), v)) on RMSNorm(h); h += feed_forward(RMSNorm(h)); then
-/// a final RMSNorm and the LM head (or the embedding table when tied).
+/// a final RMSNorm and the LM head (or the embedding table when tied). The language model of a vision-language
+/// checkpoint runs the same way, with image features in place of some token embeddings and, for Qwen2-VL, M-RoPE.
 /// </summary>
 internal sealed class NaiveDecoder
 {
@@ -37,7 +39,15 @@ internal sealed class NaiveDecoder
     }
 
     /// <summary>Runs <paramref name="tokens"/> at positions 0..n-1 and returns every position's logits.</summary>
-    public NaiveForward Run(IReadOnlyList<int> tokens)
+    public NaiveForward Run(IReadOnlyList<int> tokens) => Run(tokens, null, null);
+
+    /// <summary>
+    /// Runs <paramref name="tokens"/> and returns every position's logits, with the inputs of a vision-language
+    /// prompt: <paramref name="replacedEmbeddings"/> maps a position to the row that replaces its token embedding
+    /// (image features, as masked_scatter places them), and <paramref name="rotaryPositions"/> [3][n] gives each
+    /// token's temporal, height and width position for M-RoPE (null: all three at the token's index).
+    /// </summary>
+    public NaiveForward Run(IReadOnlyList<int> tokens, IReadOnlyDictionary<int, double[]>? replacedEmbeddings, int[][]? rotaryPositions)
     {
         var config = Config;
         if (config.SlidingWindow is { } window && window < tokens.Count)
@@ -45,16 +55,25 @@ internal sealed class NaiveDecoder
             throw new NotSupportedException("the naive decoder does not implement sliding-window attention");
         }
 
+        if (rotaryPositions is not null && (config.MropeSection is null || rotaryPositions.Length != 3 || rotaryPositions.Any(axis => axis.Length != tokens.Count)))
+        {
+            throw new ArgumentException("rotary positions are three arrays of one per token, for a model with an mrope_section", nameof(rotaryPositions));
+        }
+
         var embedding = Tensor("model.embed_tokens.weight");
         var hidden = tokens
             .Select(token => embedding.AsSpan(token * config.HiddenSize, config.HiddenSize).ToArray())
             .ToArray();
+        foreach (var (position, row) in replacedEmbeddings ?? new Dictionary<int, double[]>())
+        {
+            hidden[position] = row.Length == config.HiddenSize ? [.. row] : throw new ArgumentException($"a replacement row has {row.Length} values, not {config.HiddenSize}");
+        }
         var experts = new int[config.LayerCount][][];
         for (var layer = 0; layer < config.LayerCount; layer++)
         {
             var prefix = $"model.layers.{layer}";
             var normed = Normed(hidden, $"{prefix}.input_layernorm.weight");
-            var attended = Attention($"{prefix}.self_attn", normed);
+            var attended = Attention($"{prefix}.self_attn", normed, rotaryPositions);
             hidden = [.. hidden.Select((h, p) => NaiveMath.Add(h, attended[p]))];
 
             normed = Normed(hidden, $"{prefix}.post_attention_layernorm.weight");
@@ -93,7 +112,7 @@ internal sealed class NaiveDecoder
     /// Causal grouped-query attention: query head h reads key/value head h / (heads / kv_heads) (transformers'
     /// repeat_kv), scores q·k / sqrt(head_dim) over positions 0..p, softmax, weighted sum of values, o_proj.
     /// </summary>
-    private double[][] Attention(string prefix, double[][] normed)
+    private double[][] Attention(string prefix, double[][] normed, int[][]? rotaryPositions)
     {
         var config = Config;
         var d = config.HeadDim;
@@ -111,12 +130,12 @@ internal sealed class NaiveDecoder
             values[p] = Project("v_proj", normed[p], config.KeyValueHeads * d, config.QkvBias);
             for (var head = 0; head < config.Heads; head++)
             {
-                NaiveRotary.Apply(queries[p], head * d, d, p, config.RopeTheta);
+                Rotate(queries[p], head * d, p, rotaryPositions);
             }
 
             for (var head = 0; head < config.KeyValueHeads; head++)
             {
-                NaiveRotary.Apply(keys[p], head * d, d, p, config.RopeTheta);
+                Rotate(keys[p], head * d, p, rotaryPositions);
             }
         }
 
@@ -154,6 +173,20 @@ internal sealed class NaiveDecoder
         }
 
         return output;
+    }
+
+    /// <summary>The head at <paramref name="offset"/> of token <paramref name="p"/>: 1-D rotary at p, or M-RoPE at its three positions.</summary>
+    private void Rotate(double[] values, int offset, int p, int[][]? rotaryPositions)
+    {
+        var config = Config;
+        if (config.MropeSection is not { } sections)
+        {
+            NaiveRotary.Apply(values, offset, config.HeadDim, p, config.RopeTheta);
+            return;
+        }
+
+        int[] positions = rotaryPositions is null ? [p, p, p] : [rotaryPositions[0][p], rotaryPositions[1][p], rotaryPositions[2][p]];
+        NaiveMultimodalRotary.Apply(values, offset, config.HeadDim, positions, sections, config.RopeTheta);
     }
 
     /// <summary>SwiGLU: down(silu(gate(x)) · up(x)).</summary>
@@ -197,6 +230,7 @@ internal sealed class NaiveDecoder
         return (output, chosen);
     }
 
+    /// <summary>A language-model tensor by its text-checkpoint name, under the checkpoint's prefix (Llava's language_model.).</summary>
     private double[] Tensor(string name) =>
-        _tensors.TryGetValue(name, out var values) ? values : throw new KeyNotFoundException($"the checkpoint has no tensor '{name}'");
+        _tensors.TryGetValue(Config.TensorPrefix + name, out var values) ? values : throw new KeyNotFoundException($"the checkpoint has no tensor '{Config.TensorPrefix}{name}'");
 }
