@@ -16,19 +16,34 @@ internal static class PlanExpectations
     public static bool IsIgnorable(string name) => name.EndsWith(".rotary_emb.inv_freq", StringComparison.Ordinal);
 
     /// <summary>The scheme of every linear layer of <paramref name="plan"/>, resolved from the quantization config.</summary>
-    public static Dictionary<string, LinearScheme> Schemes(DecoderPlan plan, QuantizationConfig quantization) =>
-        plan.Linears().ToDictionary(linear => linear.Name, linear => quantization.Resolve(linear.Name), StringComparer.Ordinal);
+    public static Dictionary<string, LinearScheme> Schemes(DecoderPlan plan, QuantizationConfig quantization) => Schemes(plan.Linears(), quantization);
 
     /// <summary>Name → expectation for every tensor of the plan under <paramref name="schemes"/>.</summary>
-    public static Dictionary<string, TensorExpectation> Build(DecoderPlan plan, IReadOnlyDictionary<string, LinearScheme> schemes)
+    public static Dictionary<string, TensorExpectation> Build(DecoderPlan plan, IReadOnlyDictionary<string, LinearScheme> schemes) =>
+        Build(plan.PlainTensors(), plan.Linears(), schemes);
+
+    /// <summary>The scheme of each of <paramref name="linears"/>, by module name, resolved from the quantization config.</summary>
+    public static Dictionary<string, LinearScheme> Schemes(IEnumerable<PlannedLinear> linears, QuantizationConfig quantization)
     {
+        ArgumentNullException.ThrowIfNull(quantization);
+        return linears.ToDictionary(linear => linear.Name, linear => quantization.Resolve(linear.Name), StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Name → expectation for floating-point <paramref name="plainTensors"/> (any float dtype, exact shape) and for the
+    /// tensors each of <paramref name="linears"/> is stored as under its scheme, with its bias when it has one.
+    /// </summary>
+    public static Dictionary<string, TensorExpectation> Build(
+        IEnumerable<PlannedTensor> plainTensors, IEnumerable<PlannedLinear> linears, IReadOnlyDictionary<string, LinearScheme> schemes)
+    {
+        ArgumentNullException.ThrowIfNull(schemes);
         var expected = new Dictionary<string, TensorExpectation>(StringComparer.Ordinal);
-        foreach (var tensor in plan.PlainTensors())
+        foreach (var tensor in plainTensors)
         {
             expected[tensor.Name] = TensorExpectation.OneOf(FloatTypes, tensor.Shape);
         }
 
-        foreach (var linear in plan.Linears())
+        foreach (var linear in linears)
         {
             foreach (var part in LinearTensorLayout.Expected(schemes[linear.Name], linear.OutFeatures, linear.InFeatures))
             {

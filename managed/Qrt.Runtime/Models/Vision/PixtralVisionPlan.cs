@@ -1,5 +1,6 @@
 using Qrt.Runtime.Checkpoints;
 using Qrt.Runtime.Models.Architectures;
+using Qrt.Runtime.Models.Loading;
 using Qrt.Runtime.Quantization.Schemes;
 
 namespace Qrt.Runtime.Models.Vision;
@@ -19,8 +20,6 @@ internal sealed record PixtralVisionPlan(
 {
     private const string Tower = "vision_tower";
     private const string Projector = "multi_modal_projector";
-    private static readonly SafetensorsDType[] FloatTypes = [SafetensorsDType.F32, SafetensorsDType.F16, SafetensorsDType.BF16];
-
     /// <summary>
     /// The plan for <paramref name="config"/> feeding a language model <paramref name="textHiddenSize"/> wide, with the
     /// tower's tensors under <paramref name="towerPrefix"/> and the projector's under <paramref name="projectorPrefix"/>
@@ -71,37 +70,11 @@ internal sealed record PixtralVisionPlan(
         Layers.SelectMany(layer => new[] { layer.AttentionNorm, layer.FfnNorm }).Prepend(PreNorm).Prepend(PatchConvolution);
 
     /// <summary>The scheme of every linear layer, resolved from the checkpoint's quantization config.</summary>
-    public Dictionary<string, LinearScheme> Schemes(QuantizationConfig quantization)
-    {
-        ArgumentNullException.ThrowIfNull(quantization);
-        return Linears().ToDictionary(linear => linear.Name, linear => quantization.Resolve(linear.Name), StringComparer.Ordinal);
-    }
+    public Dictionary<string, LinearScheme> Schemes(QuantizationConfig quantization) => PlanExpectations.Schemes(Linears(), quantization);
 
     /// <summary>Name → expectation for every tensor of the plan under <paramref name="schemes"/>, to merge with the text model's.</summary>
-    public Dictionary<string, TensorExpectation> Expectations(IReadOnlyDictionary<string, LinearScheme> schemes)
-    {
-        ArgumentNullException.ThrowIfNull(schemes);
-        var expected = new Dictionary<string, TensorExpectation>(StringComparer.Ordinal);
-        foreach (var tensor in PlainTensors())
-        {
-            expected[tensor.Name] = TensorExpectation.OneOf(FloatTypes, tensor.Shape);
-        }
-
-        foreach (var linear in Linears())
-        {
-            foreach (var part in LinearTensorLayout.Expected(schemes[linear.Name], linear.OutFeatures, linear.InFeatures))
-            {
-                expected[$"{linear.Name}.{part.Suffix}"] = part.Expectation;
-            }
-
-            if (linear.HasBias)
-            {
-                expected[$"{linear.Name}.bias"] = TensorExpectation.OneOf(FloatTypes, linear.OutFeatures);
-            }
-        }
-
-        return expected;
-    }
+    public Dictionary<string, TensorExpectation> Expectations(IReadOnlyDictionary<string, LinearScheme> schemes) =>
+        PlanExpectations.Build(PlainTensors(), Linears(), schemes);
 }
 
 /// <summary>One block of the tower: attention_norm, attention, ffn_norm, the gated MLP.</summary>

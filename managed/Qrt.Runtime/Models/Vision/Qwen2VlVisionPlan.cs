@@ -1,5 +1,6 @@
 using Qrt.Runtime.Checkpoints;
 using Qrt.Runtime.Models.Architectures;
+using Qrt.Runtime.Models.Loading;
 using Qrt.Runtime.Quantization.Schemes;
 
 namespace Qrt.Runtime.Models.Vision;
@@ -24,8 +25,6 @@ internal sealed record Qwen2VlVisionPlan(
 {
     /// <summary>The prefix of the tower's tensors in the hub files.</summary>
     public const string DefaultPrefix = "visual";
-
-    private static readonly SafetensorsDType[] FloatTypes = [SafetensorsDType.F32, SafetensorsDType.F16, SafetensorsDType.BF16];
 
     /// <summary>The plan for <paramref name="config"/> with tensor names under <paramref name="prefix"/>.</summary>
     public static Qwen2VlVisionPlan Create(Qwen2VlVisionConfig config, string prefix = DefaultPrefix)
@@ -72,34 +71,11 @@ internal sealed record Qwen2VlVisionPlan(
         Blocks.SelectMany(block => block.Norms()).Prepend(PatchEmbedding).Append(MergerNormWeight).Append(MergerNormBias);
 
     /// <summary>The scheme of every linear layer, resolved from the checkpoint's quantization config.</summary>
-    public Dictionary<string, LinearScheme> Schemes(QuantizationConfig quantization)
-    {
-        ArgumentNullException.ThrowIfNull(quantization);
-        return Linears().ToDictionary(linear => linear.Name, linear => quantization.Resolve(linear.Name), StringComparer.Ordinal);
-    }
+    public Dictionary<string, LinearScheme> Schemes(QuantizationConfig quantization) => PlanExpectations.Schemes(Linears(), quantization);
 
     /// <summary>Name → expectation for every tensor of the plan under <paramref name="schemes"/>, to merge with the text model's.</summary>
-    public Dictionary<string, TensorExpectation> Expectations(IReadOnlyDictionary<string, LinearScheme> schemes)
-    {
-        ArgumentNullException.ThrowIfNull(schemes);
-        var expected = new Dictionary<string, TensorExpectation>(StringComparer.Ordinal);
-        foreach (var tensor in PlainTensors())
-        {
-            expected[tensor.Name] = TensorExpectation.OneOf(FloatTypes, tensor.Shape);
-        }
-
-        foreach (var linear in Linears())
-        {
-            foreach (var part in LinearTensorLayout.Expected(schemes[linear.Name], linear.OutFeatures, linear.InFeatures))
-            {
-                expected[$"{linear.Name}.{part.Suffix}"] = part.Expectation;
-            }
-
-            expected[$"{linear.Name}.bias"] = TensorExpectation.OneOf(FloatTypes, linear.OutFeatures);
-        }
-
-        return expected;
-    }
+    public Dictionary<string, TensorExpectation> Expectations(IReadOnlyDictionary<string, LinearScheme> schemes) =>
+        PlanExpectations.Build(PlainTensors(), Linears(), schemes);
 }
 
 /// <summary>One block of the tower: norm1, attn.qkv, attn.proj, norm2, mlp.fc1, mlp.fc2 (every linear with bias).</summary>
