@@ -141,7 +141,7 @@ public sealed class QrtModel : IDisposable
     /// Image parts (<see cref="ChatContentPart.FromImage" />) are encoded by a vision-language model in their place.
     /// </summary>
     /// <exception cref="InvalidOperationException">The model has no chat template.</exception>
-    /// <exception cref="NotSupportedException">A message holds an image and the model has no image encoder.</exception>
+    /// <exception cref="NotSupportedException">A message holds an image and the model has no image encoder, or holds a video.</exception>
     public GenerationResult Chat(IReadOnlyList<ChatMessage> messages, GenerationOptions? options = null, CancellationToken cancellationToken = default) =>
         GenerateTokens(EncodeConversation(messages), options, cancellationToken);
 
@@ -216,7 +216,13 @@ public sealed class QrtModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(messages);
         var images = new List<RgbImage>();
-        foreach (var part in messages.SelectMany(message => message?.Parts ?? []).Where(part => part.Kind == ChatContentKind.Image))
+        var parts = messages.SelectMany(message => message?.Parts ?? []).ToList();
+        if (parts.Any(part => part.Kind == ChatContentKind.Video))
+        {
+            throw new NotSupportedException("video parts are not supported; pass the frames as images");
+        }
+
+        foreach (var part in parts.Where(part => part.Kind == ChatContentKind.Image))
         {
             RequireVision();
             images.Add(part.ImageData ?? throw new ArgumentException(

@@ -230,6 +230,20 @@ internal sealed class VisionLanguageModelTests
     }
 
     [Test]
+    public void VideoPart_IsNotSupported_AndTheModelStillAnswers()
+    {
+        var model = Model(SyntheticArchitecture.Qwen2Vl, SyntheticScheme.W4A16ActOrder);
+        var expected = model.Chat([ChatMessage.User(Question, [First])], Greedy).OutputTokenIds;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(
+                () => model.Chat([new ChatMessage("user", [ChatContentPart.Video(), ChatContentPart.FromText(Question)])], Greedy),
+                Throws.TypeOf<NotSupportedException>().With.Message.Contains("video"));
+            Assert.That(model.Chat([ChatMessage.User(Question, [First])], Greedy).OutputTokenIds, Is.EqualTo(expected));
+        }
+    }
+
+    [Test]
     public void TextModel_GivenImages_IsNotSupported_AndStillAnswersText()
     {
         using var model = QrtModel.Load(_checkpoints.For(SyntheticArchitecture.Mistral, SyntheticScheme.W8A8Int8));
