@@ -182,13 +182,14 @@ internal static class GenerateCommand
         return completion ?? throw new InvalidOperationException("the stream ended without a result");
     }
 
-    /// <summary>One line: load time, time to first token, prefill and decode speed, token counts and why it stopped.</summary>
+    /// <summary>One line: load time, time to first token (and of it the image encoding), prefill and decode speed, token counts and why it stopped.</summary>
     internal static string DescribeTimings(GenerationResult result, double loadSeconds)
     {
         var t = result.Timings;
+        var images = t.ImageEncodingSeconds > 0 ? string.Create(CultureInfo.InvariantCulture, $" (images {t.ImageEncodingSeconds:F3} s)") : string.Empty;
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"load {loadSeconds:F2} s, time to first token {t.TimeToFirstTokenSeconds:F3} s, prefill {t.PrefillTokensPerSecond:F1} tok/s, " +
+            $"load {loadSeconds:F2} s, time to first token {t.TimeToFirstTokenSeconds:F3} s{images}, prefill {t.PrefillTokensPerSecond:F1} tok/s, " +
             $"decode {t.DecodeTokensPerSecond:F1} tok/s ({t.PromptTokens} prompt tokens, {t.OutputTokens} generated, {GenerationJson.FinishReasonName(result.FinishReason)})");
     }
 

@@ -24,6 +24,7 @@ internal static class GenerationJson
             writer.WriteNumber("load_seconds", loadSeconds);
             writer.WriteNumber("prompt_tokens", timings.PromptTokens);
             writer.WriteNumber("output_tokens", timings.OutputTokens);
+            writer.WriteNumber("image_encoding_seconds", timings.ImageEncodingSeconds);
             writer.WriteNumber("prefill_seconds", timings.PrefillSeconds);
             writer.WriteNumber("time_to_first_token_seconds", timings.TimeToFirstTokenSeconds);
             writer.WriteNumber("prefill_tokens_per_second", timings.PrefillTokensPerSecond);

@@ -195,7 +195,7 @@ public sealed class QrtModel : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             return prepared.Images is null
                 ? _generator.GenerateToEnd(prepared.Ids, settings, cancellationToken)
-                : _generator.GenerateToEnd(prepared.Images.Encode(cancellationToken), settings, cancellationToken);
+                : _generator.GenerateToEnd(prepared.Images, settings, cancellationToken);
         }
         finally
         {
@@ -203,7 +203,7 @@ public sealed class QrtModel : IDisposable
         }
     }
 
-    /// <summary>Streams from a prompt already encoded. Each step (and the image encoding) runs on the thread pool, not on the consumer's thread.</summary>
+    /// <summary>Streams from a prompt already encoded. Each step (the first with the image encoding) runs on the thread pool, not on the consumer's thread.</summary>
     internal IAsyncEnumerable<GeneratedPiece> StreamTokensAsync(PromptRequest request, GenerationOptions? options, CancellationToken cancellationToken)
     {
         // Resolved and checked now, so bad options or a prompt that cannot fit throw at the call rather than at the first MoveNextAsync.
@@ -300,16 +300,10 @@ public sealed class QrtModel : IDisposable
     }
 
     /// <summary>The generation's pieces; images are encoded when the first piece is asked for.</summary>
-    private IEnumerable<GeneratedPiece> Pieces(PreparedPrompt prompt, GenerationSettings settings, CancellationToken cancellationToken)
-    {
-        var pieces = prompt.Images is null
+    private IEnumerable<GeneratedPiece> Pieces(PreparedPrompt prompt, GenerationSettings settings, CancellationToken cancellationToken) =>
+        prompt.Images is null
             ? _generator.Generate(prompt.Ids, settings, cancellationToken)
-            : _generator.Generate(prompt.Images.Encode(cancellationToken), settings, cancellationToken);
-        foreach (var piece in pieces)
-        {
-            yield return piece;
-        }
-    }
+            : _generator.Generate(prompt.Images, settings, cancellationToken);
 
     private static QrtModel LoadCore(string directory, QrtModelOptions? options, CancellationToken cancellationToken)
     {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Qrt.Runtime.Models;
 using Qrt.Runtime.Models.Decoder;
+using Qrt.Runtime.Models.Multimodal;
 using Qrt.Runtime.Text;
 
 namespace Qrt.Runtime.Generation;
@@ -38,20 +39,21 @@ internal sealed class TextGenerator(ICausalLanguageModel model, Tokenizer tokeni
             promptIds = promptIds[^Math.Max(limit - settings.MaxTokens, 1)..];
         }
 
-        return Run(new DecoderInput(promptIds), settings, cancellationToken);
+        return Run(promptIds, null, settings, cancellationToken);
     }
 
     /// <summary>
-    /// As <see cref="Generate(int[], GenerationSettings, CancellationToken)"/> for a prompt with image features or
-    /// M-RoPE positions, which cannot be truncated: it must fit as it is (see <see cref="CheckFits"/>).
+    /// As <see cref="Generate(int[], GenerationSettings, CancellationToken)"/> for a prompt with images, which cannot
+    /// be truncated: it must fit as it is (see <see cref="CheckFits"/>). The images are encoded when the first piece is
+    /// asked for, as part of the request's time (<see cref="GenerationTimings.ImageEncodingSeconds"/>).
     /// </summary>
-    public IEnumerable<GeneratedPiece> Generate(DecoderInput prompt, GenerationSettings settings, CancellationToken cancellationToken)
+    public IEnumerable<GeneratedPiece> Generate(IImagePrompt prompt, GenerationSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(settings);
         RequireTokens(prompt.Tokens.Length);
         CheckFits(prompt.Tokens.Length, imageCount: 0);
-        return Run(prompt, settings, cancellationToken);
+        return Run(prompt.Tokens, prompt, settings, cancellationToken);
     }
 
     /// <summary>
@@ -80,8 +82,8 @@ internal sealed class TextGenerator(ICausalLanguageModel model, Tokenizer tokeni
     public GenerationResult GenerateToEnd(int[] promptIds, GenerationSettings settings, CancellationToken cancellationToken) =>
         Last(Generate(promptIds, settings, cancellationToken));
 
-    /// <summary>Runs <see cref="Generate(DecoderInput, GenerationSettings, CancellationToken)" /> to the end and returns its result.</summary>
-    public GenerationResult GenerateToEnd(DecoderInput prompt, GenerationSettings settings, CancellationToken cancellationToken) =>
+    /// <summary>Runs <see cref="Generate(IImagePrompt, GenerationSettings, CancellationToken)" /> to the end and returns its result.</summary>
+    public GenerationResult GenerateToEnd(IImagePrompt prompt, GenerationSettings settings, CancellationToken cancellationToken) =>
         Last(Generate(prompt, settings, cancellationToken));
 
     private static GenerationResult Last(IEnumerable<GeneratedPiece> pieces)
@@ -103,9 +105,8 @@ internal sealed class TextGenerator(ICausalLanguageModel model, Tokenizer tokeni
         }
     }
 
-    private IEnumerable<GeneratedPiece> Run(DecoderInput prompt, GenerationSettings settings, CancellationToken cancellationToken)
+    private IEnumerable<GeneratedPiece> Run(int[] promptIds, IImagePrompt? images, GenerationSettings settings, CancellationToken cancellationToken)
     {
-        var promptIds = prompt.Tokens;
         var clock = Stopwatch.StartNew();
         var sampler = new TokenSampler(settings.Sampling);
         var stopMatcher = new StopSequenceMatcher(settings.StopSequences);
@@ -116,6 +117,7 @@ internal sealed class TextGenerator(ICausalLanguageModel model, Tokenizer tokeni
         var output = new List<int>();
         var pendingIds = new List<int>();
         var text = new StringBuilder();
+        var imageSeconds = 0.0;
         var prefillSeconds = 0.0;
         var firstTokenSeconds = 0.0;
         FinishReason finishReason;
@@ -124,8 +126,10 @@ internal sealed class TextGenerator(ICausalLanguageModel model, Tokenizer tokeni
         using (var sequence = model.StartSequence())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var logits = sequence.Append(prompt, cancellationToken);
-            prefillSeconds = clock.Elapsed.TotalSeconds;
+            var input = images?.Encode(cancellationToken) ?? new DecoderInput(promptIds);
+            imageSeconds = clock.Elapsed.TotalSeconds;
+            var logits = sequence.Append(input, cancellationToken);
+            prefillSeconds = clock.Elapsed.TotalSeconds - imageSeconds;
             while (true)
             {
                 var token = sampler.Sample(logits);
@@ -171,7 +175,10 @@ internal sealed class TextGenerator(ICausalLanguageModel model, Tokenizer tokeni
         }
 
         text.Append(tail);
-        var timings = new GenerationTimings(promptIds.Length, output.Count, prefillSeconds, firstTokenSeconds, clock.Elapsed.TotalSeconds);
+        var timings = new GenerationTimings(promptIds.Length, output.Count, prefillSeconds, firstTokenSeconds, clock.Elapsed.TotalSeconds)
+        {
+            ImageEncodingSeconds = images is null ? 0 : imageSeconds,
+        };
         var result = new GenerationResult(text.ToString(), promptIds, [.. output], finishReason, timings);
         yield return new GeneratedPiece(tail, [.. pendingIds]) { Completion = result };
     }

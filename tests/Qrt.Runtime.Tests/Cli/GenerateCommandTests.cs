@@ -31,6 +31,8 @@ public sealed class GenerateCommandTests
             {
                 Assert.That(timings.GetProperty(name).GetDouble(), Is.GreaterThanOrEqualTo(0), name);
             }
+
+            Assert.That(timings.GetProperty("image_encoding_seconds").GetDouble(), Is.Zero, "no images, no encoding");
         }
     }
 

@@ -97,6 +97,14 @@ internal sealed class GenerateImageCommandTests
 
             Assert.That(outputIds, Is.Not.Empty.And.All.InRange(0, tokenizer.VocabularySize - 1));
             Assert.That(document.RootElement.GetProperty("text").GetString(), Is.EqualTo(tokenizer.Decode(outputIds, skipSpecialTokens: true)));
+
+            // The encoder's time is part of the request: before the first token, apart from the language model's prefill.
+            var timings = document.RootElement.GetProperty("timings");
+            var encoding = timings.GetProperty("image_encoding_seconds").GetDouble();
+            Assert.That(encoding, Is.GreaterThan(0));
+            Assert.That(
+                timings.GetProperty("time_to_first_token_seconds").GetDouble(),
+                Is.GreaterThanOrEqualTo(encoding + timings.GetProperty("prefill_seconds").GetDouble()));
         }
     }
 
