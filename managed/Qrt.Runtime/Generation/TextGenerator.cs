@@ -27,7 +27,7 @@ internal sealed class TextGenerator(ICausalLanguageModel model, Tokenizer tokeni
     {
         ArgumentNullException.ThrowIfNull(promptIds);
         ArgumentNullException.ThrowIfNull(settings);
-        RequireTokens(promptIds.Length);
+        RequireTokens(promptIds.Length, nameof(promptIds));
         var limit = model.MaxContextLength;
         if (promptIds.Length >= limit)
         {
@@ -51,7 +51,7 @@ internal sealed class TextGenerator(ICausalLanguageModel model, Tokenizer tokeni
     {
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(settings);
-        RequireTokens(prompt.Tokens.Length);
+        RequireTokens(prompt.Tokens.Length, nameof(prompt));
         CheckFits(prompt.Tokens.Length, imageCount: 0);
         return Run(prompt.Tokens, prompt, settings, cancellationToken);
     }
@@ -97,11 +97,11 @@ internal sealed class TextGenerator(ICausalLanguageModel model, Tokenizer tokeni
         return result ?? throw new InvalidOperationException("generation ended without a result");
     }
 
-    private static void RequireTokens(int count)
+    private static void RequireTokens(int count, string parameter)
     {
         if (count == 0)
         {
-            throw new ArgumentException("the prompt has no tokens; generation needs at least one to continue from", nameof(count));
+            throw new ArgumentException("the prompt has no tokens; generation needs at least one to continue from", parameter);
         }
     }
 

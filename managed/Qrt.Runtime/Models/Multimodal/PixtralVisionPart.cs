@@ -53,7 +53,8 @@ internal sealed class PixtralVisionPart : IVisionPart
         var plan = PixtralVisionPlan.Create(config, text.HiddenSize, layout.VisionPrefix, layout.ProjectorPrefix);
         var preprocessor = VisionFiles.CheckedPreprocessor(directory, () => new PixtralImagePreprocessor(VisionFiles.ReadPreprocessor(directory), config.Vision.PatchSize));
 
-        // processor_config.json names the three tokens; the Pixtral processor's defaults are these names.
+        // processor_config.json names the three tokens (the Pixtral processor's defaults are these names); a break or end
+        // token the tokenizer lacks is reported against that file, where its name comes from.
         var processor = VisionFiles.ReadProcessor(directory);
         var imageToken = processor?.OptionalString("image_token") ?? "[IMG]";
         var breakToken = processor?.OptionalString("image_break_token") ?? "[IMG_BREAK]";
@@ -62,8 +63,8 @@ internal sealed class PixtralVisionPart : IVisionPart
         var imageKey = root.Property("image_token_index").IsNull ? "image_token_id" : "image_token_index";
         var ids = new PixtralImageTokenIds(
             VisionFiles.TokenId(root, imageKey, configured, tokenizer, imageToken, text.VocabSize),
-            VisionFiles.TokenId(root, "image_break_token", null, tokenizer, breakToken, text.VocabSize),
-            VisionFiles.TokenId(root, "image_end_token", null, tokenizer, endToken, text.VocabSize));
+            VisionFiles.TokenId(processor ?? root, "image_break_token", null, tokenizer, breakToken, text.VocabSize),
+            VisionFiles.TokenId(processor ?? root, "image_end_token", null, tokenizer, endToken, text.VocabSize));
         return new PixtralVisionPart(config, plan, plan.Schemes(quantization), preprocessor, ids, imageToken);
     }
 
