@@ -26,8 +26,11 @@ internal sealed class JsonEntries
     /// <summary>An integer value.</summary>
     public JsonEntries Set(string key, long value) => Set(key, writer => writer.WriteNumberValue(value));
 
-    /// <summary>A number value.</summary>
-    public JsonEntries Set(string key, double value) => Set(key, writer => writer.WriteNumberValue(value));
+    /// <summary>
+    /// A floating-point value, spelled as Python's json.dumps spells it ("0.0", "1e-05", "500000.0"): transformers'
+    /// strict config classes reject an integer where a float is declared, so 0.0 must not be written as 0.
+    /// </summary>
+    public JsonEntries Set(string key, double value) => Set(key, writer => WriteFloat(writer, value));
 
     /// <summary>A boolean value.</summary>
     public JsonEntries Set(string key, bool value) => Set(key, writer => writer.WriteBooleanValue(value));
@@ -68,7 +71,7 @@ internal sealed class JsonEntries
         writer.WriteStartArray();
         foreach (var value in values)
         {
-            writer.WriteNumberValue(value);
+            WriteFloat(writer, value);
         }
 
         writer.WriteEndArray();
@@ -92,6 +95,16 @@ internal sealed class JsonEntries
 
         writer.WriteEndArray();
     });
+
+    private static void WriteFloat(Utf8JsonWriter writer, double value)
+    {
+        if (!double.IsFinite(value))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, "JSON has no spelling for a non-finite number.");
+        }
+
+        writer.WriteRawValue(Text.Templates.PythonText.FloatRepr(value));
+    }
 
     /// <summary>Writes the object as a value.</summary>
     public void WriteValue(Utf8JsonWriter writer)

@@ -35,6 +35,10 @@ internal sealed record VisionDimensions(int HiddenSize, int LayerCount, int Head
         var multiple = architecture == SyntheticArchitecture.Qwen2Vl ? 4 : 2;
         Require(HeadDim % multiple == 0, $"the vision head width ({HeadDim}) must be a multiple of {multiple} for the 2-D rotary embedding");
 
+        // Qwen2-VL's config spells the MLP width as an integer mlp_ratio (transformers declares it int).
+        Require(architecture != SyntheticArchitecture.Qwen2Vl || IntermediateSize % HiddenSize == 0,
+            $"the vision MLP width ({IntermediateSize}) must be a whole multiple of the vision hidden size ({HiddenSize}): Qwen2-VL writes it as an integer mlp_ratio");
+
         static void Require(bool condition, string problem)
         {
             if (!condition)

@@ -63,7 +63,7 @@ internal static class VisionLanguageConfigJson
             .Set("hidden_size", dims.HiddenSize)
             .Set("in_channels", 3)
             .Set("in_chans", 3)
-            .Set("mlp_ratio", (double)vision.IntermediateSize / vision.HiddenSize)
+            .Set("mlp_ratio", vision.IntermediateSize / vision.HiddenSize)
             .Set("model_type", "qwen2_vl")
             .Set("num_heads", vision.HeadCount)
             .Set("patch_size", VisionTowerLayout.Qwen2VlPatchSize)

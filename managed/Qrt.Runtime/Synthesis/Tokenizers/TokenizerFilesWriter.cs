@@ -129,18 +129,16 @@ internal static class TokenizerFilesWriter
             writer.WriteStartObject();
             writer.WriteString("type", "TemplateProcessing");
             writer.WriteStartArray("single");
-            writer.WriteStartObject();
-            writer.WriteStartObject("SpecialToken");
-            writer.WriteString("id", bos);
-            writer.WriteNumber("type_id", 0);
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-            writer.WriteStartObject();
-            writer.WriteStartObject("Sequence");
-            writer.WriteString("id", "A");
-            writer.WriteNumber("type_id", 0);
-            writer.WriteEndObject();
-            writer.WriteEndObject();
+            WriteTemplatePiece(writer, "SpecialToken", bos, 0);
+            WriteTemplatePiece(writer, "Sequence", "A", 0);
+            writer.WriteEndArray();
+
+            // The Rust tokenizers library requires a pair template; this is Llama 3's: BOS before each sequence.
+            writer.WriteStartArray("pair");
+            WriteTemplatePiece(writer, "SpecialToken", bos, 0);
+            WriteTemplatePiece(writer, "Sequence", "A", 0);
+            WriteTemplatePiece(writer, "SpecialToken", bos, 1);
+            WriteTemplatePiece(writer, "Sequence", "B", 1);
             writer.WriteEndArray();
             writer.WriteStartObject("special_tokens");
             writer.WriteStartObject(bos);
@@ -157,6 +155,17 @@ internal static class TokenizerFilesWriter
         }
 
         writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>One piece of a TemplateProcessing template: <c>{"SpecialToken": {"id": ..., "type_id": ...}}</c> or a Sequence.</summary>
+    private static void WriteTemplatePiece(Utf8JsonWriter writer, string kind, string id, int typeId)
+    {
+        writer.WriteStartObject();
+        writer.WriteStartObject(kind);
+        writer.WriteString("id", id);
+        writer.WriteNumber("type_id", typeId);
+        writer.WriteEndObject();
         writer.WriteEndObject();
     }
 
