@@ -3,9 +3,10 @@ using Qrt.Runtime.Synthesis.Tokenizers;
 namespace Qrt.Runtime.Synthesis;
 
 /// <summary>
-/// The image processor files of a vision-language checkpoint: preprocessor_config.json (PixtralImageProcessor or
-/// Qwen2VLImageProcessor, with the released models' values) and, for Pixtral, processor_config.json naming its
-/// image tokens. A text architecture has neither.
+/// The processor files of a vision-language checkpoint: preprocessor_config.json (PixtralImageProcessor or
+/// Qwen2VLImageProcessor, with the released models' values), chat_template.json (the processor's own copy of the
+/// chat template, which transformers' processors read and the released checkpoints ship) and, for Pixtral,
+/// processor_config.json naming its image tokens. A text architecture has none of them.
 /// </summary>
 internal static class ProcessorConfigJson
 {
@@ -15,12 +16,15 @@ internal static class ProcessorConfigJson
     /// <summary>processor_config.json.</summary>
     public const string ProcessorFileName = "processor_config.json";
 
+    /// <summary>chat_template.json.</summary>
+    public const string ChatTemplateFileName = "chat_template.json";
+
     // OpenAI CLIP's mean and standard deviation, which both processors use.
     private static readonly double[] ClipMean = [0.48145466, 0.4578275, 0.40821073];
     private static readonly double[] ClipStd = [0.26862954, 0.26130258, 0.27577711];
 
     /// <summary>Writes the files <paramref name="architecture" /> has into <paramref name="directory" />; returns their paths.</summary>
-    public static IReadOnlyList<string> Write(string directory, SyntheticArchitecture architecture)
+    public static IReadOnlyList<string> Write(string directory, SyntheticArchitecture architecture, string chatTemplate)
     {
         if (!architecture.IsVisionLanguage())
         {
@@ -28,16 +32,18 @@ internal static class ProcessorConfigJson
         }
 
         var preprocessorPath = Path.Combine(directory, PreprocessorFileName);
+        var chatTemplatePath = Path.Combine(directory, ChatTemplateFileName);
+        new JsonEntries().Set("chat_template", chatTemplate).WriteFile(chatTemplatePath);
         if (architecture == SyntheticArchitecture.Qwen2Vl)
         {
             Qwen2VlPreprocessor().WriteFile(preprocessorPath);
-            return [preprocessorPath];
+            return [preprocessorPath, chatTemplatePath];
         }
 
         var processorPath = Path.Combine(directory, ProcessorFileName);
         PixtralPreprocessor().WriteFile(preprocessorPath);
         PixtralProcessor().WriteFile(processorPath);
-        return [preprocessorPath, processorPath];
+        return [preprocessorPath, processorPath, chatTemplatePath];
     }
 
     /// <summary>PixtralImageProcessor: images capped at 1024 on the longest edge, cut in 16-pixel patches.</summary>

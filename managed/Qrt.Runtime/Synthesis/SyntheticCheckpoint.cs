@@ -63,7 +63,7 @@ public static class SyntheticCheckpoint
         files.Add(configPath);
         files.Add(generationPath);
         files.AddRange(TokenizerFilesWriter.Write(directory, vocabulary));
-        files.AddRange(ProcessorConfigJson.Write(directory, options.Architecture));
+        files.AddRange(ProcessorConfigJson.Write(directory, options.Architecture, vocabulary.Format.Template));
 
         var parameters = tensors.Select(tensor => tensor.Recipe).Distinct().Sum(recipe => recipe.ParameterCount);
         return new SyntheticCheckpointSummary(directory, files, parameters, tensors.Count, tensorBytes, files.Sum(file => new FileInfo(file).Length));

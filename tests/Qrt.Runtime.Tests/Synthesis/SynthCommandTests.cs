@@ -26,8 +26,8 @@ internal sealed class SynthCommandTests
         }
     }
 
-    [TestCase("pixtral", "w8a8-int8", new[] { "preprocessor_config.json", "processor_config.json" })]
-    [TestCase("qwen2-vl", "w4a16-actorder", new[] { "preprocessor_config.json" })]
+    [TestCase("pixtral", "w8a8-int8", new[] { "preprocessor_config.json", "processor_config.json", "chat_template.json" })]
+    [TestCase("qwen2-vl", "w4a16-actorder", new[] { "preprocessor_config.json", "chat_template.json" })]
     public void Synth_OfAVisionLanguageArchitecture_WritesTheProcessorFiles_AndSaysSo(string architecture, string scheme, string[] imageFiles)
     {
         using var directory = new TemporaryDirectory();

@@ -105,11 +105,27 @@ internal sealed class VisionLanguageFilesTests
         }
     }
 
+    [TestCase(SyntheticArchitecture.Pixtral)]
+    [TestCase(SyntheticArchitecture.Qwen2Vl)]
+    public void ChatTemplateJson_IsTheProcessorsCopyOfTheTokenizersTemplate(SyntheticArchitecture architecture)
+    {
+        // transformers' processors read the template from chat_template.json, not from tokenizer_config.json.
+        var (directory, _) = SyntheticFixtures.WriteTiny(architecture, SyntheticScheme.Bf16);
+        using var _ = directory;
+        using var processor = JsonDocument.Parse(File.ReadAllBytes(directory.File("chat_template.json")));
+        using var tokenizer = JsonDocument.Parse(File.ReadAllBytes(directory.File("tokenizer_config.json")));
+        Assert.That(processor.RootElement.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[] { "chat_template" }));
+        Assert.That(
+            processor.RootElement.GetProperty("chat_template").GetString(),
+            Is.EqualTo(tokenizer.RootElement.GetProperty("chat_template").GetString()).And.Contain("image"));
+    }
+
     [Test]
     public void TextArchitectures_WriteNoProcessorFiles()
     {
         var (directory, _) = SyntheticFixtures.WriteTiny(SyntheticArchitecture.Mistral, SyntheticScheme.Bf16);
         using var _ = directory;
         Assert.That(File.Exists(directory.File(PreprocessorConfig.FileName)), Is.False);
+        Assert.That(File.Exists(directory.File("chat_template.json")), Is.False);
     }
 }
