@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Regenerates every golden and reference fixture under tests/goldens from the committed scripts, `qrt synth` and the
+# reference root (make-root.sh builds it when it is missing). Runs as root; needs the built qrt CLI (./build.sh),
+# and node/npm for the real tokenizer files of tests/reference-js.
+#
+#   Usage: tests/reference/regenerate.sh [--full] [OUT]
+#     OUT     where the goldens go (default tests/goldens); CI writes them elsewhere and compares.
+#     --full  also load every synth checkpoint of sizes small and medium in transformers (about an hour on two
+#             cores); their outcome goes to OUT/load-check/small-medium.json, which a plain run leaves alone.
+#
+# The goldens depend only on the committed scripts, the synth options they name and the reference versions; a second
+# run writes the same bytes.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+readonly REPOSITORY="$PWD"
+full=0
+if [ "${1:-}" = "--full" ]; then full=1; shift; fi
+readonly OUT="$(mkdir -p "${1:-tests/goldens}" && cd "${1:-tests/goldens}" && pwd)"
+readonly QRT_DLL="$REPOSITORY/managed/Qrt.Cli/bin/Release/net10.0/qrt.dll"
+readonly SEED=1
+readonly TEXT_ARCHITECTURES=(mistral llama qwen2 mixtral)
+readonly VISION_ARCHITECTURES=(pixtral qwen2-vl)
+readonly SCHEMES=(bf16 w4a16 w4a16-asym w4a16-actorder w8a8-int8 w8a8-int8-static fp8 fp8-static autofp8)
+readonly VISION_GOLDEN_SCHEMES=(bf16 w8a8-int8 w4a16-actorder fp8)
+
+fail() { echo "error: $*" >&2; exit 1; }
+log() { printf '== %s\n' "$*"; }
+
+[ -f "$QRT_DLL" ] || fail "the qrt CLI is not built ($QRT_DLL); run ./build.sh first"
+tests/reference/make-root.sh
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/qrt-goldens.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/checkpoints" "$work/out"
+
+# One synth checkpoint, with the sidecar the scripts read: its options and the exact command.
+synth() {
+  local name=$1 arch=$2 scheme=$3 size=$4 shards=$5
+  local command="qrt synth --arch $arch --scheme $scheme --size $size --seed $SEED --shards $shards --out DIR"
+  dotnet "$QRT_DLL" synth --arch "$arch" --scheme "$scheme" --size "$size" --seed "$SEED" --shards "$shards" \
+    --out "$work/checkpoints/$name" > /dev/null
+  printf '{"arch": "%s", "scheme": "%s", "size": "%s", "seed": %d, "shards": %d, "command": "%s"}\n' \
+    "$arch" "$scheme" "$size" "$SEED" "$shards" "$command" > "$work/checkpoints/$name.synth.json"
+}
+
+in_root() { QRT_REFERENCE_WORK="$work" tests/reference/in-root.sh "$@"; }
+
+log "qrt synth: every architecture x scheme, tiny, in one file and in three shards"
+golden_cases=() load_cases=()
+for arch in "${TEXT_ARCHITECTURES[@]}" "${VISION_ARCHITECTURES[@]}"; do
+  for scheme in "${SCHEMES[@]}"; do
+    synth "$arch-$scheme" "$arch" "$scheme" tiny 1
+    synth "$arch-$scheme-sharded" "$arch" "$scheme" tiny 3
+    load_cases+=("$arch-$scheme" "$arch-$scheme-sharded")
+  done
+done
+for arch in "${TEXT_ARCHITECTURES[@]}"; do
+  for scheme in "${SCHEMES[@]}"; do golden_cases+=("$arch-$scheme"); done
+done
+for arch in "${VISION_ARCHITECTURES[@]}"; do
+  for scheme in "${VISION_GOLDEN_SCHEMES[@]}"; do golden_cases+=("$arch-$scheme"); done
+done
+
+log "transformers loads every synth checkpoint (tiny)"
+in_root python3 /qrt/repo/tests/reference/load_check.py --checkpoints /qrt/work/checkpoints \
+  --out /qrt/work/out/load-check/tiny.json "${load_cases[@]}" 2> "$work/load-check.log" \
+  || { cat "$work/load-check.log" >&2; fail "the load check failed"; }
+
+log "model goldens: ${#golden_cases[@]} checkpoints"
+in_root python3 /qrt/repo/tests/reference/model_goldens.py --checkpoints /qrt/work/checkpoints \
+  --out /qrt/work/out "${golden_cases[@]}" 2> "$work/model-goldens.log" \
+  || { cat "$work/model-goldens.log" >&2; fail "the model goldens failed"; }
+
+if [ "$full" = 1 ]; then
+  # One checkpoint at a time: a medium one takes a few GB on disk.
+  log "transformers loads every synth checkpoint (small and medium)"
+  for size in small medium; do
+    for arch in "${TEXT_ARCHITECTURES[@]}" "${VISION_ARCHITECTURES[@]}"; do
+      for scheme in "${SCHEMES[@]}"; do
+        synth "$arch-$scheme-$size" "$arch" "$scheme" "$size" 1
+        in_root python3 /qrt/repo/tests/reference/load_check.py --checkpoints /qrt/work/checkpoints --update \
+          --out /qrt/work/out/load-check/small-medium.json "$arch-$scheme-$size" 2>> "$work/load-check-large.log" \
+          || { tail -n 40 "$work/load-check-large.log" >&2; fail "the load check failed on $arch-$scheme-$size"; }
+        rm -rf "$work/checkpoints/$arch-$scheme-$size"
+      done
+    done
+  done
+fi
+
+log "writing $OUT"
+for generated in models vision load-check/tiny.json; do rm -rf "${OUT:?}/$generated"; done
+mkdir -p "$OUT/load-check"
+cp -r "$work/out/models" "$work/out/vision" "$OUT/"
+cp "$work/out/load-check/"*.json "$OUT/load-check/"
+log "done: $(find "$OUT" -type f | wc -l) files, $(du -sh "$OUT" | cut -f1)"
