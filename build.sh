@@ -6,6 +6,8 @@
 #   test       build, then run CTest and the NUnit suite
 #   demo       build, then `qrt info`, `qrt synth` (a tiny random-weight checkpoint) and `qrt generate` on it
 #   bench      build, then run qrt-bench (native kernel microbenchmarks; extra arguments pass through)
+#   goldens    build, then regenerate tests/goldens from the reference implementation (as root: builds the
+#              reference root on first use; see tests/reference/regenerate.sh for --check and --full)
 #   bindings   regenerate bindings/Qrt.Bindings/QrtNative.g.cs from native/include/qrt.h (needs clang)
 #   publish    NativeAOT-publish the qrt CLI with libqrt into artifacts/qrt-<rid>/
 #   clean      remove build/ and artifacts/
@@ -88,9 +90,10 @@ case "$command" in
     log "qrt generate (random weights: the text means nothing)"
     qrt_cli generate --model artifacts/demo-mistral-w4a16 --prompt "Tell me about the sea." --max-tokens 24 --seed 1 "$@" ;;
   bench) build_native; log "qrt-bench"; "$BUILD_DIR/native/bench/qrt-bench" "$@" ;;
+  goldens) build_native; build_managed; log "goldens (tests/reference/regenerate.sh $*)"; tests/reference/regenerate.sh "$@" ;;
   bindings) regenerate_bindings ;;
   publish) build_native; publish_cli ;;
   clean) rm -rf build artifacts ;;
-  -h|--help|help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' ;;
+  -h|--help|help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) echo "error: unknown command '$command' (try ./build.sh help)" >&2; exit 2 ;;
 esac

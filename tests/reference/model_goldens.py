@@ -135,6 +135,7 @@ def golden(case_dir, synth, goldens):
     tensors["logits"] = kept
 
     manifest["quantization"] = quantization_record(reference, inputs, sequence, kept, first)
+    manifest["quantization"]["transformers_own_path"] = own_path_check(case_dir, model_class, synth, inputs, sequence, first)
     manifest["envelope"] = envelope(case_dir, model_class, reference, inputs, sequence, kept, first)
 
     out_dir = os.path.join(goldens, "models", os.path.basename(case_dir))
@@ -166,6 +167,30 @@ def quantization_record(reference, inputs, sequence, kept, first):
             "logits_relative_change_without_it": effect,
         }
     return record
+
+
+def own_path_check(case_dir, model_class, synth, inputs, sequence, first):
+    """Where transformers with compressed-tensors loads the checkpoint cleanly itself (load_check.py), its own forward
+    (decompression on load, activation quantization in compressed-tensors' wrapped forward) against this script's
+    path run with the library's own dynamic scales: they must agree to rounding, which shows that the script's path
+    is the library's computation. Elsewhere, says why the check cannot run."""
+    import load_check
+
+    if reference_model.quantization_kind(json.load(open(os.path.join(case_dir, "config.json"), encoding="utf-8"))) != "compressed-tensors":
+        return {"compared": False, "why": "not a compressed-tensors checkpoint"}
+    problem = load_check.expected_problem(synth["arch"], synth["scheme"])
+    if problem is not None:
+        return {"compared": False, "why": f"transformers loads it wrongly ({problem}); see load_check.py"}
+    own, info = model_class.from_pretrained(case_dir, dtype=torch.float32, output_loading_info=True)
+    if any(info[k] for k in ("missing_keys", "unexpected_keys", "mismatched_keys")):
+        raise reference_model.ReferenceError(f"{case_dir}: transformers' own load is not clean: {info}")
+    with torch.no_grad():
+        theirs = own.eval()(input_ids=torch.tensor([sequence]), use_cache=False, **inputs).logits[0].float()[first:]
+    mine = run(reference_model.ReferenceModel(case_dir, model_class, activation_scales="compressed-tensors"), inputs, sequence)[first:]
+    difference = relative(mine, theirs)
+    if difference > 1e-5:
+        raise reference_model.ReferenceError(f"{case_dir}: transformers' own path and the reference differ by {difference:.2e}")
+    return {"compared": True, "max_relative_difference": difference}
 
 
 ROUNDING_NOISE_SEEDS = range(1, 9)

@@ -3,10 +3,12 @@
 # reference root (make-root.sh builds it when it is missing). Runs as root; needs the built qrt CLI (./build.sh),
 # and node/npm for the real tokenizer files of tests/reference-js.
 #
-#   Usage: tests/reference/regenerate.sh [--full] [OUT]
-#     OUT     where the goldens go (default tests/goldens); CI writes them elsewhere and compares.
-#     --full  also load every synth checkpoint of sizes small and medium in transformers (about an hour on two
-#             cores); their outcome goes to OUT/load-check/small-medium.json, which a plain run leaves alone.
+#   Usage: tests/reference/regenerate.sh [--full] [--check] [OUT]
+#     OUT      where the goldens go (default tests/goldens).
+#     --check  regenerate into a temporary directory and compare with OUT instead of writing it: any difference
+#              fails (CI runs this: the committed goldens must be what the committed scripts produce).
+#     --full   also load every synth checkpoint of sizes small and medium in transformers (about an hour on two
+#              cores); their outcome goes to OUT/load-check/small-medium.json, which a plain run leaves alone.
 #
 # The goldens depend only on the committed scripts, the synth options they name and the reference versions; a second
 # run writes the same bytes.
@@ -14,9 +16,19 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 readonly REPOSITORY="$PWD"
-full=0
-if [ "${1:-}" = "--full" ]; then full=1; shift; fi
+full=0 check=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --full) full=1 ;;
+    --check) check=1 ;;
+    -*) echo "error: unknown option '$1' (see the top of $0)" >&2; exit 2 ;;
+    *) break ;;
+  esac
+  shift
+done
 readonly OUT="$(mkdir -p "${1:-tests/goldens}" && cd "${1:-tests/goldens}" && pwd)"
+# What a run writes under OUT; everything else there (README.md, load-check/small-medium.json) it leaves alone.
+readonly GENERATED=(models vision load-check/tiny.json)
 readonly QRT_DLL="$REPOSITORY/managed/Qrt.Cli/bin/Release/net10.0/qrt.dll"
 readonly SEED=1
 readonly TEXT_ARCHITECTURES=(mistral llama qwen2 mixtral)
@@ -88,9 +100,22 @@ if [ "$full" = 1 ]; then
   done
 fi
 
+if [ "$check" = 1 ]; then
+  log "comparing with $OUT"
+  differences=0
+  for path in "${GENERATED[@]}"; do
+    diff -r "$OUT/$path" "$work/out/$path" > "$work/differences.txt" 2>&1 || { differences=1; head -n 40 "$work/differences.txt"; }
+  done
+  [ "$differences" = 0 ] || fail "the regenerated goldens differ from those in $OUT (above); regenerate them with ./build.sh goldens and commit them, or find what made them irreproducible"
+  log "the regenerated goldens equal those in $OUT"
+  exit 0
+fi
+
 log "writing $OUT"
-for generated in models vision load-check/tiny.json; do rm -rf "${OUT:?}/$generated"; done
-mkdir -p "$OUT/load-check"
-cp -r "$work/out/models" "$work/out/vision" "$OUT/"
-cp "$work/out/load-check/"*.json "$OUT/load-check/"
+for path in "${GENERATED[@]}"; do
+  rm -rf "${OUT:?}/$path"
+  mkdir -p "$(dirname "$OUT/$path")"
+  cp -r "$work/out/$path" "$OUT/$path"
+done
+[ "$full" = 0 ] || cp "$work/out/load-check/small-medium.json" "$OUT/load-check/"
 log "done: $(find "$OUT" -type f | wc -l) files, $(du -sh "$OUT" | cut -f1)"
