@@ -1,14 +1,15 @@
 namespace Qrt.Runtime.Vision.Images;
 
 /// <summary>
-/// Bicubic resizing that reproduces Pillow's <c>Image.resize(size, Image.BICUBIC)</c> on RGB images bit for bit,
+/// Bicubic resizing that reproduces Pillow 13.0's <c>Image.resize(size, Image.BICUBIC)</c> on RGB images bit for bit,
 /// antialiased when shrinking, as the reference image processors resize.
 /// </summary>
 /// <remarks>
-/// Pillow (libImaging/Resample.c) resizes in two separable passes, horizontal first, each only when that dimension
-/// changes. Each output pixel takes a window of source pixels weighted by the a = −0.5 cubic kernel (support 2,
-/// stretched by the shrink factor), normalised to sum 1, then turned into fixed point with 22 fractional bits; the
-/// sum of byte × weight starts at one half and is shifted back and clamped to 0..255 after each pass.
+/// Pillow (libImaging/Resample.c) resizes in two separable passes, each only when that dimension changes. Each output
+/// pixel takes a window of source pixels weighted by the a = −0.5 cubic kernel (support 2, stretched by the shrink
+/// factor), normalised to sum 1, then turned into fixed point with 22 fractional bits; the sum of byte × weight starts
+/// at one half and is shifted back and clamped to 0..255 after each pass. The first pass's result is stored as bytes,
+/// so which pass runs first changes the output: see <see cref="VerticalPassFirst" />.
 /// </remarks>
 public static class BicubicResizer
 {
@@ -31,27 +32,44 @@ public static class BicubicResizer
             return new RgbImage(width, height, (byte[])image.Pixels.Clone());
         }
 
-        var vertical = ResampleWindows.Compute(image.Height, height);
-        var pixels = image.Pixels;
-        var currentWidth = image.Width;
-        var firstRow = 0;
-
-        if (width != image.Width)
+        byte[] pixels;
+        if (height == image.Height)
         {
-            // Pillow runs the horizontal pass only over the source rows the vertical pass will read.
-            var horizontal = ResampleWindows.Compute(image.Width, width);
-            firstRow = height != image.Height ? vertical.Start[0] : 0;
-            var lastRow = height != image.Height ? vertical.Start[height - 1] + vertical.Count[height - 1] : image.Height;
-            pixels = ResampleRows(pixels, image.Width, firstRow, lastRow - firstRow, horizontal, width);
-            currentWidth = width;
+            pixels = ResampleRows(image.Pixels, image.Width, 0, image.Height, ResampleWindows.Compute(image.Width, width), width);
         }
-
-        if (height != image.Height)
+        else if (width == image.Width)
         {
-            pixels = ResampleColumns(pixels, currentWidth, firstRow, vertical, height);
+            pixels = ResampleColumns(image.Pixels, image.Width, 0, ResampleWindows.Compute(image.Height, height), height);
+        }
+        else if (VerticalPassFirst(image.Width, image.Height, width, height))
+        {
+            var shorter = ResampleColumns(image.Pixels, image.Width, 0, ResampleWindows.Compute(image.Height, height), height);
+            pixels = ResampleRows(shorter, image.Width, 0, height, ResampleWindows.Compute(image.Width, width), width);
+        }
+        else
+        {
+            // The horizontal pass covers only the source rows the vertical pass will read, as Pillow's does. With the
+            // whole image as the box that is every row, but the offsets must agree.
+            var vertical = ResampleWindows.Compute(image.Height, height);
+            var firstRow = vertical.Start[0];
+            var lastRow = vertical.Start[height - 1] + vertical.Count[height - 1];
+            var narrower = ResampleRows(image.Pixels, image.Width, firstRow, lastRow - firstRow, ResampleWindows.Compute(image.Width, width), width);
+            pixels = ResampleColumns(narrower, width, firstRow, vertical, height);
         }
 
         return new RgbImage(width, height, pixels);
+    }
+
+    /// <summary>
+    /// Whether Pillow runs the vertical pass before the horizontal one when both dimensions change: since Pillow 13.0
+    /// (its pull request 9549), when the height shrinks by more than twice as many pixels as the width does, so a
+    /// width that grows never holds it back. Earlier versions always ran the horizontal pass first. Pillow decides on
+    /// the integer sizes; tests/goldens/resize holds cases on both sides of the line.
+    /// </summary>
+    internal static bool VerticalPassFirst(int sourceWidth, int sourceHeight, int width, int height)
+    {
+        var rowsLost = sourceHeight - height;
+        return rowsLost > 0 && rowsLost > 2 * (sourceWidth - width);
     }
 
     private static byte[] ResampleRows(byte[] source, int sourceWidth, int firstRow, int rows, ResampleWindows windows, int width)
