@@ -28,6 +28,9 @@ internal sealed class ResampleWindows
     /// <summary>Slots per output pixel in <see cref="Weights" /> (Pillow's ksize).</summary>
     public int Stride { get; }
 
+    /// <summary>The <see cref="Count" /> weights of output pixel <paramref name="output" />.</summary>
+    public ReadOnlySpan<int> WeightsOf(int output) => new(Weights, output * Stride, Count[output]);
+
     /// <summary>The windows for resizing <paramref name="inputSize" /> pixels to <paramref name="outputSize" />.</summary>
     public static ResampleWindows Compute(int inputSize, int outputSize)
     {
