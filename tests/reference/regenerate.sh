@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
 done
 readonly OUT="$(mkdir -p "${1:-tests/goldens}" && cd "${1:-tests/goldens}" && pwd)"
 # What a run writes under OUT; everything else there (README.md, load-check/small-medium.json) it leaves alone.
-readonly GENERATED=(models vision load-check/tiny.json)
+readonly GENERATED=(models vision resize load-check/tiny.json)
 readonly QRT_DLL="$REPOSITORY/managed/Qrt.Cli/bin/Release/net10.0/qrt.dll"
 readonly SEED=1
 readonly TEXT_ARCHITECTURES=(mistral llama qwen2 mixtral)
@@ -83,6 +83,10 @@ log "model goldens: ${#golden_cases[@]} checkpoints"
 in_root python3 /qrt/repo/tests/reference/model_goldens.py --checkpoints /qrt/work/checkpoints \
   --out /qrt/work/out "${golden_cases[@]}" 2> "$work/model-goldens.log" \
   || { cat "$work/model-goldens.log" >&2; fail "the model goldens failed"; }
+
+log "resize goldens: Pillow's bicubic resizing"
+in_root python3 /qrt/repo/tests/reference/resize_goldens.py --out /qrt/work/out/resize > "$work/resize.log" 2>&1 \
+  || { cat "$work/resize.log" >&2; fail "the resize goldens failed"; }
 
 if [ "$full" = 1 ]; then
   # One checkpoint at a time: a medium one takes a few GB on disk.

@@ -63,18 +63,28 @@ internal sealed class VisionGoldenTests
 
     /// <summary>
     /// transformers 5 picks its torchvision backend by default when torchvision is installed. Its antialiased bicubic
-    /// resizing uses Pillow's filter but its own arithmetic, so a resized pixel may differ from Pillow's by one level:
-    /// one level after normalisation is at most 1/(255·std) ≈ 0.0150. The bound is that plus the float rounding of
-    /// the normalisation (a few units in the last place of values below 3, under 10⁻⁶).
+    /// resizing uses Pillow's filter and two passes, each rounded to bytes, but quantises the filter's weights on its
+    /// own, so each pass may land one level away from Pillow's: two levels in all, 2/(255·std) ≈ 0.030 after
+    /// normalisation, plus the float rounding of the normalisation (under 10⁻⁶). That holds where both run the
+    /// horizontal pass first, as for these images; where Pillow runs the vertical pass first (the height shrinks by
+    /// more than twice as many pixels as the width) the two orders round different intermediate images and differ by
+    /// up to 16 levels.
     /// </summary>
     [TestCaseSource(nameof(Architectures))]
-    public void Preprocessing_IsWithinOneLevelOfTheTorchvisionBackend(string architecture)
+    public void Preprocessing_IsWithinTwoLevelsOfTheTorchvisionBackend(string architecture)
     {
         var golden = VisionGolden.Load(architecture);
-        var (actual, _) = Preprocess(golden);
+        var (actual, sizes) = Preprocess(golden);
+        var images = golden.DecodedImages();
+        for (var i = 0; i < images.Count; i++)
+        {
+            var (height, width) = architecture == "pixtral" ? (sizes[i][0], sizes[i][1]) : (sizes[i][1] * 14, sizes[i][2] * 14);
+            Assert.That(BicubicResizer.VerticalPassFirst(images[i].Width, images[i].Height, width, height), Is.False, "the bound holds for horizontal-first resizes");
+        }
+
         var expected = PillowPixelValues(golden, "torchvision");
         var worst = Enumerable.Range(0, actual.Length).Max(i => Math.Abs(actual[i] - (double)expected[i]));
-        Assert.That(worst, Is.LessThanOrEqualTo(OneLevel + 1e-6));
+        Assert.That(worst, Is.LessThanOrEqualTo((2 * OneLevel) + 1e-6));
     }
 
     [TestCaseSource(nameof(Architectures))]
