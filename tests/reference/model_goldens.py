@@ -163,10 +163,20 @@ def quantization_record(reference, inputs, sequence, kept, first):
         record["activation_quantization"] = {
             "layers": quantized_inputs,
             "applied_by": "compressed_tensors.quantization.lifecycle.forward.fake_quantize on each quantized layer's input",
-            "dynamic_int8_scale": "absmax / 127 per token (vLLM's), compressed-tensors' rounding and saturation",
+            "scales": sorted({scale_source(linear.input_quantization) for linear in reference.linears if linear.input_quantization}),
             "logits_relative_change_without_it": effect,
         }
     return record
+
+
+def scale_source(quantization):
+    """Where a layer's input scale comes from, in words."""
+    args = quantization.args
+    if not args.dynamic:
+        return f"static {args.type}{args.num_bits} {args.strategy}: the checkpoint's input_scale" + ("" if args.symmetric else " and input_zero_point")
+    if args.type == "int":
+        return "dynamic int8 per token: absmax / 127 (vLLM's divisor; compressed-tensors' observer uses 127.5)"
+    return f"dynamic {args.type}{args.num_bits} per {args.strategy}: compressed-tensors' observer (absmax / 448 for e4m3, as vLLM)"
 
 
 def own_path_check(case_dir, model_class, synth, inputs, sequence, first):

@@ -29,7 +29,7 @@ done
 readonly OUT="$(mkdir -p "${1:-tests/goldens}" && cd "${1:-tests/goldens}" && pwd)"
 # What a run writes under OUT; everything else there (README.md, load-check/small-medium.json) it leaves alone.
 readonly GENERATED=(models vision resize load-check/tiny.json)
-readonly QRT_DLL="$REPOSITORY/managed/Qrt.Cli/bin/Release/net10.0/qrt.dll"
+readonly QRT_DLL="${QRT_DLL:-$REPOSITORY/managed/Qrt.Cli/bin/Release/net10.0/qrt.dll}"
 readonly SEED=1
 readonly TEXT_ARCHITECTURES=(mistral llama qwen2 mixtral)
 readonly VISION_ARCHITECTURES=(pixtral qwen2-vl)
