@@ -84,9 +84,7 @@ class InputQuantization:
             # matrix (a mixture-of-experts layer's routed tokens) it would compute one scale for all of them.
             return self.apply(x.unsqueeze(0), scales).squeeze(0)
         if not self.args.dynamic:
-            scale = self.scale.to(x.dtype)
-            zero_point = None if self.zero_point is None else self.zero_point
-            return fake_quantize(x, scale, zero_point, self.args)
+            return fake_quantize(x, self.scale.to(x.dtype), self.zero_point, self.args)
         if self.args.type == "int" and scales == "vllm":
             if not self.args.symmetric or self.args.strategy != "token":
                 raise ReferenceError(f"dynamic INT8 activations must be symmetric per token; found {self.args}")
