@@ -5,7 +5,7 @@ namespace Qrt.Runtime.Tests.Text.Templates;
 /// <summary>
 /// The format templates written for the tests render the text and image conversations of
 /// tests/reference/inputs/chat-conversations.json exactly as Hugging Face's JavaScript Jinja renders them (the same
-/// template text and messages).
+/// template text and messages; transformers itself: <see cref="TemplateGoldenTests" />).
 /// </summary>
 [TestFixture]
 internal sealed class ChatFormatParityTests

@@ -8,7 +8,7 @@ namespace Qrt.Runtime.Tests.Text.Templates;
 /// The real chat templates shipped in the reference packages' tokenizer_config.json (Qwen3: tools, reasoning
 /// blocks, <c>messages[::-1]</c>, namespaces; Llama 3), loaded with <see cref="ChatTemplate.Load" /> and rendered
 /// over the conversations of tests/reference/inputs/chat-conversations.json, must match Hugging Face's JavaScript
-/// Jinja on the same messages.
+/// Jinja on the same messages (and transformers itself: <see cref="TemplateGoldenTests" />).
 /// </summary>
 [TestFixture]
 internal sealed class RealTemplateParityTests
