@@ -19,7 +19,8 @@ internal static class TokenizerBenchmarkFiles
                 $"{directory} has no tokenizer.json: run 'npm ci' in tests/reference-js, or set QRT_TOKENIZER_DIR to a directory holding tokenizer-{kind}/models/tokenizer.json");
     }
 
-    private static string RepositoryRoot()
+    /// <summary>The repository holding the benchmark (the directory with Runtime.sln).</summary>
+    public static string RepositoryRoot()
     {
         // BenchmarkDotNet runs each benchmark from a generated project under the build output, so walk up from
         // both the binary and the working directory.

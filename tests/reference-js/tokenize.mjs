@@ -34,9 +34,12 @@ function run(addSpecialTokens) {
   };
 }
 
-// The library refuses to decode an empty sequence; its text is the empty string.
+// The library refuses to decode an empty sequence; its text is the empty string. Spaces are not cleaned up: the
+// port would follow tokenizer_config.json's clean_up_tokenization_spaces, which transformers 5 ignores for BPE models.
 function decode(sequence, skipSpecialTokens) {
-  return sequence.length === 0 ? "" : tokenizer.decode(sequence, { skip_special_tokens: skipSpecialTokens });
+  return sequence.length === 0
+    ? ""
+    : tokenizer.decode(sequence, { skip_special_tokens: skipSpecialTokens, clean_up_tokenization_spaces: false });
 }
 
 // Iterating a string yields code points; a lone surrogate comes out as itself.

@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
 done
 readonly OUT="$(mkdir -p "${1:-tests/goldens}" && cd "${1:-tests/goldens}" && pwd)"
 # What a run writes under OUT; everything else there (README.md, load-check/small-medium.json) it leaves alone.
-readonly GENERATED=(models vision resize load-check/tiny.json)
+readonly GENERATED=(models vision resize load-check/tiny.json tokenizers templates)
 readonly QRT_DLL="${QRT_DLL:-$REPOSITORY/managed/Qrt.Cli/bin/Release/net10.0/qrt.dll}"
 readonly SEED=1
 readonly TEXT_ARCHITECTURES=(mistral llama qwen2 mixtral)
@@ -87,6 +87,14 @@ in_root python3 /qrt/repo/tests/reference/model_goldens.py --checkpoints /qrt/wo
 log "resize goldens: Pillow's bicubic resizing"
 in_root python3 /qrt/repo/tests/reference/resize_goldens.py --out /qrt/work/out/resize > "$work/resize.log" 2>&1 \
   || { cat "$work/resize.log" >&2; fail "the resize goldens failed"; }
+
+log "tokenizer goldens: the real tokenizers, every distinct synth tokenizer and the variants"
+env QRT_DLL="$QRT_DLL" tests/reference/make-tokenizer-goldens.sh "$work/out/tokenizers" > "$work/tokenizers.log" 2>&1 \
+  || { cat "$work/tokenizers.log" >&2; fail "the tokenizer goldens failed"; }
+
+log "chat-template goldens: apply_chat_template over the shared conversations"
+in_root python3 /qrt/repo/tests/reference/template_goldens.py --out /qrt/work/out/templates > "$work/templates.log" 2>&1 \
+  || { cat "$work/templates.log" >&2; fail "the chat-template goldens failed"; }
 
 if [ "$full" = 1 ]; then
   # One checkpoint at a time: a medium one takes a few GB on disk.

@@ -54,7 +54,7 @@ public static class SyntheticCheckpoint
             files.Add(indexPath);
         }
 
-        var vocabulary = SyntheticVocabulary.Build(ChatFormat.For(options.Architecture), dims.VocabSize);
+        var vocabulary = Vocabulary(options.Architecture, dims.VocabSize);
         var quantization = QuantizationConfigJson.Build(options.Architecture, options.Scheme, dims, CompressionRatio(tensors));
         var configPath = Path.Combine(directory, "config.json");
         ModelConfigJson.Config(options.Architecture, dims, vocabulary, quantization).WriteFile(configPath);
@@ -68,6 +68,13 @@ public static class SyntheticCheckpoint
         var parameters = tensors.Select(tensor => tensor.Recipe).Distinct().Sum(recipe => recipe.ParameterCount);
         return new SyntheticCheckpointSummary(directory, files, parameters, tensors.Count, tensorBytes, files.Sum(file => new FileInfo(file).Length));
     }
+
+    /// <summary>
+    /// The tokenizer of a checkpoint of <paramref name="architecture" /> with <paramref name="vocabSize" /> ids: its
+    /// files depend on these two alone (the architecture through its chat format).
+    /// </summary>
+    internal static SyntheticVocabulary Vocabulary(SyntheticArchitecture architecture, int vocabSize) =>
+        SyntheticVocabulary.Build(ChatFormat.For(architecture), vocabSize);
 
     /// <summary>Whether <paramref name="directory" /> exists and holds any file or folder.</summary>
     public static bool IsNonEmptyDirectory(string directory) =>

@@ -1,29 +1,28 @@
 using Qrt.Runtime.Text.Tokenization;
-using Qrt.Runtime.Text.Tokenization.PostProcessors;
+using Qrt.Runtime.Json;
 
 namespace Qrt.Runtime.Text;
 
 /// <summary>
 /// A Hugging Face tokenizer loaded from a model directory's tokenizer.json (and tokenizer_config.json): text to
-/// token ids and back, with the ids of the reference implementation. Supports the BPE tokenizers of the
+/// token ids and back, with the ids of the reference implementation (transformers 5, including what its tokenizer
+/// classes change about tokenizer.json). Supports the BPE tokenizers of the
 /// targeted families — byte-level BPE with regex pre-tokenizers (Qwen2, Llama 3, Tekken; with or without
 /// ignore_merges) and SentencePiece-style BPE with byte fallback (Llama 2, Mistral, Mixtral) — and their added
 /// tokens. Instances are immutable and safe to use from several threads.
 /// </summary>
 public sealed class Tokenizer
 {
-    private static readonly HashSet<string> LlamaTokenizerClasses = new(StringComparer.Ordinal)
-    {
-        "LlamaTokenizer", "LlamaTokenizerFast", "CodeLlamaTokenizer", "CodeLlamaTokenizerFast", "GemmaTokenizer", "GemmaTokenizerFast",
-    };
-
     private readonly TokenizerPipeline _pipeline;
     private readonly bool _cleanUpTokenizationSpaces;
 
     private Tokenizer(TokenizerPipeline pipeline, TokenizerConfigFile config)
     {
         _pipeline = pipeline;
-        _cleanUpTokenizationSpaces = config.Flag("clean_up_tokenization_spaces") ?? false;
+        // transformers 5 skips the clean-up for BPE models (all of Qrt's), which it would corrupt, unless told
+        // to do it anyway.
+        _cleanUpTokenizationSpaces = (config.Flag("clean_up_tokenization_spaces") ?? false)
+            && (config.Flag("clean_up_tokenization_spaces_for_bpe_even_though_it_will_corrupt_output") ?? false);
         BosToken = config.SpecialToken("bos_token");
         EosToken = config.SpecialToken("eos_token");
         BosTokenId = BosToken is null ? null : TokenToId(BosToken);
@@ -46,7 +45,10 @@ public sealed class Tokenizer
     /// <summary>The id of <see cref="EosToken" />, if the tokenizer has one.</summary>
     public int? EosTokenId { get; }
 
-    /// <summary>Loads tokenizer.json and, when present, tokenizer_config.json from <paramref name="modelDirectory" />.</summary>
+    /// <summary>
+    /// Loads tokenizer.json and, when present, tokenizer_config.json from <paramref name="modelDirectory" />;
+    /// config.json's model_type, when present, takes part in choosing the tokenizer class as in transformers.
+    /// </summary>
     /// <exception cref="ModelFileException">The directory or tokenizer.json is missing, or a file is malformed or unsupported.</exception>
     public static Tokenizer Load(string modelDirectory)
     {
@@ -56,18 +58,34 @@ public sealed class Tokenizer
             throw new ModelFileException(modelDirectory, "model directory not found");
         }
 
-        return FromFiles(Path.Combine(modelDirectory, "tokenizer.json"), Path.Combine(modelDirectory, "tokenizer_config.json"));
+        return Read(
+            Path.Combine(modelDirectory, "tokenizer.json"),
+            Path.Combine(modelDirectory, "tokenizer_config.json"),
+            ModelType(Path.Combine(modelDirectory, "config.json")));
     }
 
-    /// <summary>Loads <paramref name="tokenizerJsonPath" /> with an optional tokenizer_config.json.</summary>
+    /// <summary>
+    /// Loads <paramref name="tokenizerJsonPath" /> with an optional tokenizer_config.json (no config.json: the
+    /// tokenizer class is tokenizer_config.json's). Without a tokenizer_config.json, tokenizer.json is read as
+    /// written, as the tokenizers library reads it.
+    /// </summary>
     /// <exception cref="ModelFileException">A file is missing, malformed or unsupported.</exception>
     public static Tokenizer FromFiles(string tokenizerJsonPath, string? tokenizerConfigPath = null)
     {
         ArgumentNullException.ThrowIfNull(tokenizerJsonPath);
+        return Read(tokenizerJsonPath, tokenizerConfigPath, modelType: null);
+    }
+
+    private static Tokenizer Read(string tokenizerJsonPath, string? tokenizerConfigPath, string? modelType)
+    {
         var pipeline = TokenizerJsonReader.Read(tokenizerJsonPath);
         var config = tokenizerConfigPath is null ? TokenizerConfigFile.Empty : TokenizerConfigFile.Load(tokenizerConfigPath);
-        return new Tokenizer(WithConfiguredSpecialTokens(pipeline, config), config);
+        return new Tokenizer(TransformersTokenizerClass.Apply(pipeline, config, modelType), config);
     }
+
+    /// <summary>config.json's model_type, which takes part in choosing transformers' tokenizer class; null without the file.</summary>
+    private static string? ModelType(string configPath) =>
+        File.Exists(configPath) ? new JsonSection(configPath, string.Empty, JsonFile.ReadObject(configPath)).OptionalString("model_type") : null;
 
     /// <summary>Text to ids; with <paramref name="addSpecialTokens" /> the post-processor adds BOS/EOS as configured.</summary>
     public int[] Encode(string text, bool addSpecialTokens = true)
@@ -86,7 +104,11 @@ public sealed class Tokenizer
         return _cleanUpTokenizationSpaces ? CleanUpTokenizationSpaces(text) : text;
     }
 
-    /// <summary>Whether decoding removes spaces before punctuation and contractions (tokenizer_config.json's clean_up_tokenization_spaces).</summary>
+    /// <summary>
+    /// Whether decoding removes spaces before punctuation and contractions: tokenizer_config.json's
+    /// clean_up_tokenization_spaces, which transformers 5 honours for BPE models only together with
+    /// clean_up_tokenization_spaces_for_bpe_even_though_it_will_corrupt_output.
+    /// </summary>
     internal bool CleansUpTokenizationSpaces => _cleanUpTokenizationSpaces;
 
     /// <summary>The token string of <paramref name="id" /> (vocabulary form, e.g. "Ġworld" or "▁world"), or null.</summary>
@@ -117,41 +139,4 @@ public sealed class Tokenizer
         .Replace(" 's", "'s", StringComparison.Ordinal)
         .Replace(" 've", "'ve", StringComparison.Ordinal)
         .Replace(" 're", "'re", StringComparison.Ordinal);
-
-    /// <summary>
-    /// transformers rebuilds the post-processor of Llama-family tokenizers from tokenizer_config.json's
-    /// add_bos_token / add_eos_token (defaults: BOS yes, EOS no), whatever tokenizer.json says.
-    /// </summary>
-    private static TokenizerPipeline WithConfiguredSpecialTokens(TokenizerPipeline pipeline, TokenizerConfigFile config)
-    {
-        // Read (and so check) the flags whatever the class, so a malformed value is reported.
-        var addBos = config.Flag("add_bos_token");
-        var addEos = config.Flag("add_eos_token");
-        if (config.String("tokenizer_class") is not { } tokenizerClass || !LlamaTokenizerClasses.Contains(tokenizerClass))
-        {
-            return pipeline;
-        }
-
-        var items = new List<int[]?>();
-        if (addBos ?? true)
-        {
-            items.Add([RequireSpecialTokenId(pipeline, config, "bos_token", "add_bos_token")]);
-        }
-
-        items.Add(null);
-        if (addEos ?? false)
-        {
-            items.Add([RequireSpecialTokenId(pipeline, config, "eos_token", "add_eos_token")]);
-        }
-
-        return pipeline with { PostProcessor = new TemplatePostProcessor(items) };
-    }
-
-    private static int RequireSpecialTokenId(TokenizerPipeline pipeline, TokenizerConfigFile config, string name, string flag)
-    {
-        var token = config.SpecialToken(name)
-            ?? throw new ModelFileException(config.Path, $"'{flag}' is true but '{name}' is not set");
-        return pipeline.TokenToId(token)
-            ?? throw new ModelFileException(config.Path, $"'{name}' \"{token}\" is not a token of the tokenizer");
-    }
 }

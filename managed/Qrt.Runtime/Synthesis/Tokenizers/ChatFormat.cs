@@ -23,6 +23,12 @@ internal sealed record ChatFormat(
     string PreTokenizerPattern,
     string Template)
 {
+    /// <summary>
+    /// Whether tokenizer.json normalizes text to NFC before splitting it, as Qwen2's does (transformers' Qwen2Tokenizer
+    /// applies NFC whatever the file says, so a Qwen2 file without it would encode differently there).
+    /// </summary>
+    public bool NormalizesToNfc { get; init; }
+
     /// <summary>Llama 3's pre-tokenizer regex (digits in runs of up to three).</summary>
     public const string Llama3Pattern =
         @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
@@ -114,7 +120,10 @@ internal sealed record ChatFormat(
         {%- if add_generation_prompt %}
             {{- '<|im_start|>assistant\n' }}
         {%- endif %}
-        """);
+        """)
+    {
+        NormalizesToNfc = true,
+    };
 
     // Pixtral-12B's turns: no space after [INST], the system prompt joined to the last user turn. A message's content is a string, or a list of parts whose text
     // parts are written as they are and whose image parts become [IMG], which the processor expands to the image's

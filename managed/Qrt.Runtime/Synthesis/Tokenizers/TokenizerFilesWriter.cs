@@ -4,7 +4,8 @@ using System.Text.Json;
 namespace Qrt.Runtime.Synthesis.Tokenizers;
 
 /// <summary>
-/// Writes tokenizer.json (byte-level BPE: a Split regex then ByteLevel, as Llama 3 and Qwen2 ship) and
+/// Writes tokenizer.json (byte-level BPE: a Split regex then ByteLevel, as Llama 3 and Qwen2 ship, after NFC for
+/// Qwen2's formats) and
 /// tokenizer_config.json (special tokens, every added token, the chat template) for a <see cref="SyntheticVocabulary" />.
 /// </summary>
 internal static class TokenizerFilesWriter
@@ -50,7 +51,16 @@ internal static class TokenizerFilesWriter
         }
 
         writer.WriteEndArray();
-        writer.WriteNull("normalizer");
+        if (format.NormalizesToNfc)
+        {
+            writer.WriteStartObject("normalizer");
+            writer.WriteString("type", "NFC");
+            writer.WriteEndObject();
+        }
+        else
+        {
+            writer.WriteNull("normalizer");
+        }
 
         writer.WriteStartObject("pre_tokenizer");
         writer.WriteString("type", "Sequence");

@@ -18,6 +18,13 @@ internal sealed class TextPattern
         _regex = regex;
     }
 
+    /// <summary>A literal pattern built into Qrt.</summary>
+    public static TextPattern Literal(string text)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(text);
+        return new TextPattern(text, null);
+    }
+
     /// <summary>A regex pattern built into Qrt (e.g. GPT-2's), known to translate.</summary>
     public static TextPattern Regex(string onigPattern) => new(null, new PreTokenizerRegex(onigPattern));
 

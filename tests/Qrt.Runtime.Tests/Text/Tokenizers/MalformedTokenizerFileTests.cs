@@ -145,7 +145,8 @@ internal sealed class MalformedTokenizerFileTests
             Throws.InstanceOf<ModelFileException>().With.Message.Contains(files.TokenizerConfigPath));
     }
 
-    [TestCase("{\"tokenizer_class\": \"LlamaTokenizerFast\", \"add_bos_token\": \"yes\"}", "add_bos_token")]
+    [TestCase("{\"tokenizer_class\": \"LlamaTokenizerFast\", \"legacy\": \"yes\"}", "legacy")]
+    [TestCase("{\"add_prefix_space\": 1}", "add_prefix_space")]
     [TestCase("{\"bos_token\": 42}", "bos_token")]
     [TestCase("{\"eos_token\": [\"</s>\"]}", "eos_token")]
     public void TokenizerConfigEntryOfTheWrongKind_IsRejected_NamingIt(string config, string key)

@@ -26,11 +26,21 @@ internal static class RealTokenizers
     /// <summary>The directory holding <paramref name="name" />'s tokenizer.json (skips the test without node/npm).</summary>
     public static string Directory(string name) => JsReference.TokenizerDirectory(name);
 
-    /// <summary>The Qrt tokenizer loaded from <paramref name="name" />'s directory.</summary>
+    /// <summary>The Qrt tokenizer loaded from <paramref name="name" />'s directory, as transformers loads it.</summary>
     public static Tokenizer Load(string name)
     {
         var directory = Directory(name);
         return Loaded.GetOrAdd(name, _ => new Lazy<Tokenizer>(() => Tokenizer.Load(directory))).Value;
+    }
+
+    /// <summary>
+    /// The Qrt tokenizer of <paramref name="name" />'s tokenizer.json alone, read as written (as the tokenizers
+    /// library and its JavaScript port read it), without what transformers' tokenizer classes change.
+    /// </summary>
+    public static Tokenizer LoadAsWritten(string name)
+    {
+        var path = Path.Combine(Directory(name), "tokenizer.json");
+        return Loaded.GetOrAdd(name + " as written", _ => new Lazy<Tokenizer>(() => Tokenizer.FromFiles(path))).Value;
     }
 
     /// <summary>Every tokenizer paired with every corpus entry, for parameterized tests named Method(tokenizer, entry).</summary>

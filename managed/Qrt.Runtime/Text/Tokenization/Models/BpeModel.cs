@@ -68,6 +68,24 @@ internal sealed class BpeModel
             && !vocabulary.Keys.Any(HasMetaspaceAfterOtherCharacter);
     }
 
+    /// <summary>The switches this model was built with.</summary>
+    public BpeOptions Options => _options;
+
+    /// <summary>
+    /// The same vocabulary and merges with other switches (as transformers rebuilds the model of some tokenizer
+    /// classes); the unknown token, if any, must be in the vocabulary.
+    /// </summary>
+    public BpeModel WithOptions(BpeOptions options)
+    {
+        var unknownId = -1;
+        if (options.UnknownToken is { } unknown && !_vocabulary.TryGetValue(unknown, out unknownId))
+        {
+            throw new ArgumentException($"unknown token '{unknown}' is not in the vocabulary", nameof(options));
+        }
+
+        return new BpeModel(_vocabulary, _merges, options, unknownId);
+    }
+
     /// <summary>One past the largest id of the vocabulary (ids are dense).</summary>
     public int IdLimit => _tokens.Length;
 
