@@ -1,9 +1,13 @@
 # The CUDA backend switch. QRT_CUDA=AUTO builds it when a working nvcc is found, ON requires it, OFF
-# skips it. Include this before project(): nvcc older than 12 rejects GCC 12+ as host compiler, so a
-# supported one (clang++-14, g++-11) is chosen here unless CMAKE_CUDA_HOST_COMPILER is already set.
+# skips it, EMULATE compiles the same CUDA sources as host C++ against the CUDA emulator (native/emulator),
+# which runs them on the CPU. Include this before project(): nvcc older than 12 rejects GCC 12+ as host
+# compiler, so a supported one (clang++-14, g++-11) is chosen here unless CMAKE_CUDA_HOST_COMPILER is set.
 
-set(QRT_CUDA "AUTO" CACHE STRING "Build the CUDA backend: AUTO, ON or OFF")
-set_property(CACHE QRT_CUDA PROPERTY STRINGS AUTO ON OFF)
+set(QRT_CUDA "AUTO" CACHE STRING "Build the CUDA backend: AUTO, ON, OFF or EMULATE")
+set_property(CACHE QRT_CUDA PROPERTY STRINGS AUTO ON OFF EMULATE)
+if(NOT QRT_CUDA MATCHES "^(AUTO|ON|OFF|EMULATE)$")
+  message(FATAL_ERROR "QRT_CUDA='${QRT_CUDA}': expected AUTO, ON, OFF or EMULATE")
+endif()
 # Our own setting, because CMake caches a compiler default in CMAKE_CUDA_ARCHITECTURES that a later
 # configure could not tell apart from a user's choice.
 set(QRT_CUDA_ARCHITECTURES "" CACHE STRING
@@ -34,14 +38,22 @@ function(_qrt_pick_cuda_host_compiler)
   endif()
 endfunction()
 
-if(NOT QRT_CUDA STREQUAL "OFF")
+if(QRT_CUDA STREQUAL "AUTO" OR QRT_CUDA STREQUAL "ON")
   _qrt_pick_cuda_host_compiler()
 endif()
 
-# Called after project(): enables the CUDA language and sets QRT_WITH_CUDA.
+# Called after project(): enables the CUDA language and sets QRT_WITH_CUDA (the backend is built) and
+# QRT_CUDA_EMULATOR (it is built for the emulator: no CUDA language, no toolkit).
 macro(qrt_enable_cuda_if_requested)
   set(QRT_WITH_CUDA OFF)
-  if(NOT QRT_CUDA STREQUAL "OFF")
+  set(QRT_CUDA_EMULATOR OFF)
+  if(QRT_CUDA STREQUAL "EMULATE")
+    set(QRT_WITH_CUDA ON)
+    set(QRT_CUDA_EMULATOR ON)
+    # The emulator's fiber switch is written in assembly.
+    enable_language(ASM)
+    message(STATUS "qrt: CUDA emulator: the CUDA sources compile as C++ and run on the CPU")
+  elseif(NOT QRT_CUDA STREQUAL "OFF")
     include(CheckLanguage)
     check_language(CUDA)
     if(CMAKE_CUDA_COMPILER)
@@ -54,7 +66,7 @@ macro(qrt_enable_cuda_if_requested)
       message(STATUS "qrt: no CUDA compiler found; building the CPU backend only")
     endif()
   endif()
-  if(QRT_WITH_CUDA)
+  if(QRT_WITH_CUDA AND NOT QRT_CUDA_EMULATOR)
     find_package(CUDAToolkit REQUIRED)
     set(CMAKE_CUDA_STANDARD 17)
     set(CMAKE_CUDA_STANDARD_REQUIRED ON)

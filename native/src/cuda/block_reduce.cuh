@@ -1,6 +1,10 @@
 // Block-wide reductions for kernels that give one row to one thread block.
 #pragma once
 
+#include <cuda_runtime.h>
+
+#include "cuda/shared.cuh"
+
 namespace qrt::cuda {
 
 constexpr unsigned kFullWarpMask = 0xffffffffu;
@@ -8,8 +12,8 @@ constexpr unsigned kFullWarpMask = 0xffffffffu;
 // Sum of `value` over the block, returned to every thread. The order of additions depends only on the
 // block size, so results are reproducible. blockDim.x must be a multiple of 32 (at most 1024).
 __device__ __forceinline__ float block_sum(float value) {
-    __shared__ float warp_sums[32];
-    __shared__ float total;
+    QRT_SHARED(float, warp_sums, 32);
+    QRT_SHARED(float, total, 1);
     for (int offset = 16; offset > 0; offset >>= 1) value += __shfl_xor_sync(kFullWarpMask, value, offset);
     const int lane = threadIdx.x & 31;
     const int warp = threadIdx.x >> 5;
@@ -19,10 +23,10 @@ __device__ __forceinline__ float block_sum(float value) {
         const int warps = blockDim.x >> 5;
         value = lane < warps ? warp_sums[lane] : 0.0f;
         for (int offset = 16; offset > 0; offset >>= 1) value += __shfl_xor_sync(kFullWarpMask, value, offset);
-        if (lane == 0) total = value;
+        if (lane == 0) total[0] = value;
     }
     __syncthreads();
-    return total;
+    return total[0];
 }
 
 }  // namespace qrt::cuda

@@ -6,10 +6,15 @@
 #include "cuda/cuda_backend.h"
 #include "cuda/cuda_check.h"
 
+#if defined(QRT_CUDA_EMULATOR)
+#  include "qrt_emulator/runtime.h"
+#endif
+
 namespace qrt::cuda {
 namespace {
 
-std::string version_string(int version) { return concat(version / 1000, ".", (version % 1000) / 10); }
+// "12.4" from 12040. (The emulator describes itself and has no use for it.)
+[[maybe_unused]] std::string version_string(int version) { return concat(version / 1000, ".", (version % 1000) / 10); }
 
 // What the driver reports, asked once per process: devices do not come and go under a running process.
 struct DeviceScan {
@@ -17,23 +22,32 @@ struct DeviceScan {
     std::string detail;
 };
 
-DeviceScan scan_devices() {
-    DeviceScan scan;
+// What runs the CUDA code: the toolkit's runtime on the driver, or the emulator on the CPU.
+std::string runtime_name() {
+#if defined(QRT_CUDA_EMULATOR)
+    return ::qrt::emu::runtime_description();
+#else
     // The runtime is linked statically, so its version is the one this file was compiled against.
     const int runtime = CUDART_VERSION;
     int driver = 0;
     cudaDriverGetVersion(&driver);  // leaves 0 when no driver is installed
+    return concat("CUDA runtime ", version_string(runtime), ", ",
+                  driver == 0 ? std::string("no driver") : concat("driver ", version_string(driver)));
+#endif
+}
+
+DeviceScan scan_devices() {
+    DeviceScan scan;
+    const std::string runtime = runtime_name();
     const cudaError_t error = cudaGetDeviceCount(&scan.count);
     if (error != cudaSuccess) {
         cudaGetLastError();  // clear the (non-sticky) error so later calls start clean
         scan.count = 0;
-        scan.detail = concat("CUDA runtime ", version_string(runtime), ", ",
-                             driver == 0 ? std::string("no driver") : concat("driver ", version_string(driver)),
-                             "; no usable GPU: ", cudaGetErrorName(error), " (", cudaGetErrorString(error), ")");
+        scan.detail =
+            concat(runtime, "; no usable GPU: ", cudaGetErrorName(error), " (", cudaGetErrorString(error), ")");
         return scan;
     }
-    scan.detail = concat("CUDA runtime ", version_string(runtime), ", driver ", version_string(driver), ", ",
-                         scan.count, " device(s)");
+    scan.detail = concat(runtime, ", ", scan.count, " device(s)");
     return scan;
 }
 

@@ -7,6 +7,7 @@
 #include "cuda/cuda_backend.h"
 #include "cuda/cuda_check.h"
 #include "cuda/float_types.cuh"
+#include "cuda/launch.cuh"
 
 namespace qrt::cuda {
 namespace {
@@ -57,9 +58,17 @@ __global__ void add_rms_norm_kernel(const T* x, long long x_stride, T* residual,
 }
 
 // Enough threads to cover short rows in one pass, at most 1024; always whole warps.
-int threads_for(int64_t cols) {
+unsigned threads_for(int64_t cols) {
     const int64_t warps = (cols + 31) / 32;
-    return static_cast<int>(warps >= 32 ? 1024 : (warps < 1 ? 32 : warps * 32));
+    return static_cast<unsigned>(warps >= 32 ? 1024 : (warps < 1 ? 32 : warps * 32));
+}
+
+// One block per row.
+LaunchShape row_blocks(const RowsView& x) {
+    LaunchShape shape;
+    shape.grid = dim3(static_cast<unsigned>(x.rows));
+    shape.block = dim3(threads_for(x.cols));
+    return shape;
 }
 
 void require_one_dtype(const char* op, qrt_dtype a, qrt_dtype b, const char* name) {
@@ -93,9 +102,9 @@ void rms_norm(const qrt_stream* stream, const RowsView& x, const TensorRef& weig
         using T = typename decltype(activation)::type;
         dispatch_float(weight.dtype, [&](auto weight_type) {
             using W = typename decltype(weight_type)::type;
-            rms_norm_kernel<T, W><<<static_cast<unsigned>(x.rows), threads_for(x.cols), 0, cuda_stream>>>(
-                static_cast<const T*>(x.data), x.row_stride, static_cast<const W*>(weight.data),
-                static_cast<T*>(y.data), y.row_stride, static_cast<int>(x.cols), eps);
+            QRT_LAUNCH((rms_norm_kernel<T, W>), row_blocks(x), cuda_stream, static_cast<const T*>(x.data), x.row_stride,
+                       static_cast<const W*>(weight.data), static_cast<T*>(y.data), y.row_stride,
+                       static_cast<int>(x.cols), eps);
         });
     });
     check_launch(op);
@@ -114,10 +123,10 @@ void add_rms_norm(const qrt_stream* stream, const RowsView& x, const RowsView& r
         using T = typename decltype(activation)::type;
         dispatch_float(weight.dtype, [&](auto weight_type) {
             using W = typename decltype(weight_type)::type;
-            add_rms_norm_kernel<T, W><<<static_cast<unsigned>(x.rows), threads_for(x.cols), 0, cuda_stream>>>(
-                static_cast<const T*>(x.data), x.row_stride, static_cast<T*>(residual.data), residual.row_stride,
-                static_cast<const W*>(weight.data), static_cast<T*>(y.data), y.row_stride, static_cast<int>(x.cols),
-                eps);
+            QRT_LAUNCH((add_rms_norm_kernel<T, W>), row_blocks(x), cuda_stream, static_cast<const T*>(x.data),
+                       x.row_stride, static_cast<T*>(residual.data), residual.row_stride,
+                       static_cast<const W*>(weight.data), static_cast<T*>(y.data), y.row_stride,
+                       static_cast<int>(x.cols), eps);
         });
     });
     check_launch(op);
