@@ -99,6 +99,34 @@ std::string describe_current_thread();
 // Stops the grid with a KernelFault carrying `what` after the thread description. Never returns to the kernel.
 [[noreturn]] void fault(const std::string& what);
 
+// ---- Per-thread state of the emulator's extensions ------------------------------------------------------------------
+
+// Something the emulator keeps per CUDA thread for an instruction family (the cp.async queue of a thread): created
+// on first use by the thread, destroyed with the block. at_thread_exit runs when the thread returns from the
+// kernel, and may fault (copies still pending at exit).
+class ThreadSlot {
+public:
+    virtual ~ThreadSlot() = default;
+    virtual void at_thread_exit() {}
+};
+
+namespace detail {
+ThreadSlot* find_slot(const void* key);
+void store_slot(const void* key, ThreadSlot* slot);
+template <class T>
+inline const char slot_key = 0;
+}  // namespace detail
+
+// The running thread's T, created on first use.
+template <class T>
+T& thread_slot() {
+    const void* key = &detail::slot_key<T>;
+    if (ThreadSlot* found = detail::find_slot(key)) return *static_cast<T*>(found);
+    T* created = new T();
+    detail::store_slot(key, created);
+    return *created;
+}
+
 // ---- Barriers ---------------------------------------------------------------------------------------------------
 
 // __syncthreads() and its _count/_and/_or forms: every thread of the block must arrive; returns the reduction
