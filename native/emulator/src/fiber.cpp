@@ -12,6 +12,7 @@
 #include <string>
 
 #if defined(__SANITIZE_ADDRESS__)
+#  include <sanitizer/asan_interface.h>
 #  include <sanitizer/common_interface_defs.h>
 #  define QRT_EMU_ASAN 1
 #endif
@@ -38,16 +39,7 @@ void before_switch(FiberContext& from, const FiberContext& to, bool dying) {
 }
 
 // Runs in `from` once something has switched back to it.
-void after_switch(FiberContext& from) {
-    const void* bottom = nullptr;
-    size_t size = 0;
-    __sanitizer_finish_switch_fiber(from.fake_stack, &bottom, &size);
-    // The OS thread's own stack bounds are learnt the first time a fiber switches back to it.
-    if (from.stack_bottom == nullptr) {
-        from.stack_bottom = bottom;
-        from.stack_size = size;
-    }
-}
+void after_switch(FiberContext& from) { __sanitizer_finish_switch_fiber(from.fake_stack, nullptr, nullptr); }
 #else
 void before_switch(FiberContext&, const FiberContext&, bool) {}
 void after_switch(FiberContext&) {}
@@ -83,9 +75,22 @@ Fiber::~Fiber() {
     if (mapping_ != nullptr) munmap(mapping_, mapping_bytes_);
 }
 
+namespace {
+// A stack is reused after its last fiber was abandoned mid-call (a fault) or ended without unwinding: the redzones
+// ASan poisoned around that fiber's frames would make the next fiber's accesses look like overflows.
+void forget_old_frames(const FiberContext& context) {
+#if defined(QRT_EMU_ASAN)
+    __asan_unpoison_memory_region(context.stack_bottom, context.stack_size);
+#else
+    (void)context;
+#endif
+}
+}  // namespace
+
 #if defined(__x86_64__)
 
 void Fiber::prepare(Entry entry, void* argument) {
+    forget_old_frames(context_);
     // The first switch pops what qrt_emu_switch_stack pushes, then returns into the trampoline with rsp at the
     // 16-byte aligned top, so its call of entry(argument) (from r13 and r12) is aligned as the ABI requires.
     auto top = reinterpret_cast<uintptr_t>(context_.stack_bottom) + context_.stack_size;
@@ -131,6 +136,7 @@ void ucontext_entry(unsigned high, unsigned low) {
 }  // namespace
 
 void Fiber::prepare(Entry entry, void* argument) {
+    forget_old_frames(context_);
     // The Start lives at the top of the fiber's own stack, below the frames it will push.
     auto top = reinterpret_cast<uintptr_t>(context_.stack_bottom) + context_.stack_size - sizeof(Start);
     top &= ~static_cast<uintptr_t>(15);
@@ -158,9 +164,18 @@ void finish_and_switch(FiberContext& from, FiberContext& to) {
 
 #endif
 
-void fiber_started() {
+void fiber_started(FiberContext& caller) {
 #if defined(QRT_EMU_ASAN)
-    __sanitizer_finish_switch_fiber(nullptr, nullptr, nullptr);
+    // The stack just left is the OS thread's own: its bounds, which a switch back to it must announce, are known now.
+    const void* bottom = nullptr;
+    size_t size = 0;
+    __sanitizer_finish_switch_fiber(nullptr, &bottom, &size);
+    if (caller.stack_bottom == nullptr) {
+        caller.stack_bottom = bottom;
+        caller.stack_size = size;
+    }
+#else
+    (void)caller;
 #endif
 }
 

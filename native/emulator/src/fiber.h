@@ -56,8 +56,9 @@ void switch_context(FiberContext& from, FiberContext& to);
 // As switch_context, for a fiber that will never be resumed (its last switch).
 [[noreturn]] void finish_and_switch(FiberContext& from, FiberContext& to);
 
-// Called first thing by a fiber's entry function: completes the sanitizer's bookkeeping of the switch into it.
-void fiber_started();
+// Called first thing by a fiber's entry function, with the context that switched to it: completes the sanitizer's
+// bookkeeping of the switch (and learns the bounds of the caller's stack, the OS thread's own).
+void fiber_started(FiberContext& caller);
 
 // The stack size of every fiber: QRT_EMULATOR_STACK_KB (default 256 KB; pages are committed only when touched).
 size_t fiber_stack_bytes();

@@ -113,6 +113,10 @@ void wake(ThreadState& thread);
 // "kernel K, block (x,y,z), thread (x,y,z)"
 std::string describe(const ThreadState& thread);
 
+// Thrown by fault() inside a fiber and caught at the fiber's entry: the kernel's frames are unwound (their
+// destructors run), then the fiber is abandoned. Not a std::exception, so a kernel's own handlers let it pass.
+struct FaultUnwind {};
+
 // The lanes of the running thread's warp that exist and have not exited (__activemask).
 unsigned active_lanes();
 

@@ -40,12 +40,14 @@ unsigned worker_count(uint64_t blocks) {
 
 // What the fiber of every CUDA thread runs.
 void thread_entry(void* argument) {
-    fiber_started();
+    fiber_started(running_scheduler->host());
     auto* thread = static_cast<ThreadState*>(argument);
     try {
         (*thread->block->launch->body)();
         for (auto& [key, slot] : thread->slots) slot->at_thread_exit();
         thread_exited(*thread);
+    } catch (const FaultUnwind&) {
+        // fault() has recorded the message.
     } catch (const std::exception& error) {
         record_fault(*thread->block->launch, describe(*thread) + ": the kernel threw: " + error.what());
     } catch (...) {

@@ -69,8 +69,8 @@ std::string describe_current_thread() { return describe(running()); }
 void fault(const std::string& what) {
     ThreadState& thread = running();
     record_fault(*thread.block->launch, describe(thread) + ": " + what);
-    Scheduler* scheduler = running_scheduler;
-    finish_and_switch(thread.fiber->context(), scheduler->host());
+    // Unwinds the fiber's own stack to its entry, which then leaves it for good.
+    throw FaultUnwind{};
 }
 
 void block_running_thread() {
