@@ -19,6 +19,17 @@ inline std::string cuda_unavailable_reason() {
     return "";
 }
 
+// Ends a CUDA test that cannot run here: skipped (77), or failed where QRT_REQUIRE_CUDA_DEVICE=1, as in CI's
+// emulation build, where a missing device means a broken build rather than a machine without a GPU.
+inline int skip_without_cuda(const char* test_name, const std::string& reason) {
+    const char* required = std::getenv("QRT_REQUIRE_CUDA_DEVICE");
+    if (required != nullptr && std::string(required) == "1") {
+        std::fprintf(stderr, "%s: QRT_REQUIRE_CUDA_DEVICE=1 but %s\n", test_name, reason.c_str());
+        return 1;
+    }
+    return skip(test_name, reason);
+}
+
 // A stream on cuda:0 for the lifetime of a test.
 class CudaStream : public ScopedStream {
 public:

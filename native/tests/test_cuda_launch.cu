@@ -9,7 +9,7 @@
 
 #include "cuda/launch.cuh"
 #include "cuda/shared.cuh"
-#include "test_util.h"
+#include "cuda_test_util.h"
 
 using namespace qrt_test;
 
@@ -161,7 +161,8 @@ void test_graph_replay() {
 int main() {
     int devices = 0;
     if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
-        return skip("test_cuda_launch", std::string("no CUDA device: ") + cudaGetErrorString(cudaGetLastError()));
+        return skip_without_cuda("test_cuda_launch",
+                                 std::string("no CUDA device: ") + cudaGetErrorString(cudaGetLastError()));
     }
     test_results();
     test_dynamic_shared_and_limits();

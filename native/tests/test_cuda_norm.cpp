@@ -150,7 +150,7 @@ void test_unsupported_mix() {
 
 int main() {
     const std::string reason = cuda_unavailable_reason();
-    if (!reason.empty()) return skip("test_cuda_norm", reason);
+    if (!reason.empty()) return skip_without_cuda("test_cuda_norm", reason);
     Random random(20261123);
     const Case shapes[] = {{1, 1}, {3, 17}, {7, 4096}, {33, 5120}, {2, 12288}};
     for (const Case shape : shapes) {

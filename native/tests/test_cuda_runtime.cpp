@@ -63,7 +63,7 @@ static void test_cross_device_rules() {
 
 int main() {
     const std::string reason = cuda_unavailable_reason();
-    if (!reason.empty()) return skip("test_cuda_runtime", reason);
+    if (!reason.empty()) return skip_without_cuda("test_cuda_runtime", reason);
     test_device_info();
     test_memory_round_trip();
     test_cross_device_rules();

@@ -44,7 +44,7 @@ DeviceScan scan_devices() {
         cudaGetLastError();  // clear the (non-sticky) error so later calls start clean
         scan.count = 0;
         scan.detail =
-            concat(runtime, "; no usable GPU: ", cudaGetErrorName(error), " (", cudaGetErrorString(error), ")");
+            concat(runtime, "; no usable device: ", cudaGetErrorName(error), " (", cudaGetErrorString(error), ")");
         return scan;
     }
     scan.detail = concat(runtime, ", ", scan.count, " device(s)");
