@@ -1,47 +1,18 @@
-// Kernel launches through QRT_LAUNCH and shared memory through QRT_SHARED / QRT_DYNAMIC_SHARED, on whatever runs
-// CUDA here: a GPU when nvcc built this, the emulator under QRT_CUDA=EMULATE. The same checks hold on both: results,
-// the dynamic shared-memory opt-in, a refused block size, occupancy, and a launch recorded by a stream capture and
-// replayed from the graph with the arguments it was captured with. Exits 77 (skipped) without a device.
-#include <cuda_runtime.h>
-
+// Kernel launches through QRT_LAUNCH and shared memory through QRT_SHARED / QRT_DYNAMIC_SHARED (the kernels are in
+// test_cuda_launch_kernels.cu), on whatever runs CUDA here: a GPU when nvcc built them, the emulator under
+// QRT_CUDA=EMULATE. The same checks hold on both: results, the dynamic shared-memory opt-in, a refused block size,
+// occupancy, and a launch recorded by a stream capture and replayed from the graph. Exits 77 (skipped) without a
+// device.
 #include <cstdio>
 #include <vector>
 
-#include "cuda/launch.cuh"
-#include "cuda/shared.cuh"
 #include "cuda_test_util.h"
+#include "test_cuda_launch_kernels.h"
 
 using namespace qrt_test;
+using namespace launch_test;
 
 namespace {
-
-__global__ void scale_and_offset(const float* x, float a, float* y, int n) {
-    const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
-    if (i < n) y[i] = a * x[i] + static_cast<float>(i);
-}
-
-// Reverses each block's slice of x through dynamic shared memory, one element per thread.
-__global__ void reverse_in_blocks(const int* x, int* y) {
-    QRT_DYNAMIC_SHARED(int, staging);
-    const unsigned t = threadIdx.x;
-    const unsigned base = blockIdx.x * blockDim.x;
-    staging[t] = x[base + t];
-    __syncthreads();
-    y[base + t] = staging[blockDim.x - 1 - t];
-}
-
-// Sums each block's slice through a static shared array and the block reduction pattern the kernels use.
-__global__ void block_totals(const int* x, int* totals) {
-    QRT_SHARED(int, partial, 256);
-    const unsigned t = threadIdx.x;
-    partial[t] = x[blockIdx.x * blockDim.x + t];
-    __syncthreads();
-    for (unsigned stride = blockDim.x / 2; stride > 0; stride /= 2) {
-        if (t < stride) partial[t] = partial[t] + partial[t + stride];
-        __syncthreads();
-    }
-    if (t == 0) totals[blockIdx.x] = partial[0];
-}
 
 #define CHECK_CUDA(call) QRT_CHECK((call) == cudaSuccess)
 
@@ -60,22 +31,13 @@ std::vector<T> host_copy(const T* device, size_t count) {
     return host;
 }
 
-qrt::cuda::LaunchShape shape(unsigned blocks, unsigned threads, size_t dynamic_shared = 0) {
-    qrt::cuda::LaunchShape result;
-    result.grid = dim3(blocks);
-    result.block = dim3(threads);
-    result.dynamic_shared_bytes = dynamic_shared;
-    return result;
-}
-
 void test_results() {
     const int n = 1000;
     std::vector<float> x(n);
     for (int i = 0; i < n; ++i) x[i] = 0.5f * static_cast<float>(i);
     float* x_device = device_copy(x);
     float* y_device = device_copy(std::vector<float>(n, 0.0f));
-    QRT_LAUNCH(scale_and_offset, shape(4, 256), nullptr, x_device, 3.0f, y_device, n);
-    CHECK_CUDA(cudaGetLastError());
+    CHECK_CUDA(launch_scale_and_offset(nullptr, x_device, 3.0f, y_device, n, 4, 256));
     const std::vector<float> y = host_copy(y_device, n);
     int wrong = 0;
     for (int i = 0; i < n; ++i) wrong += y[i] != 3.0f * x[i] + static_cast<float>(i);
@@ -85,8 +47,7 @@ void test_results() {
     for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<int>(i % 7) - 3;
     int* values_device = device_copy(values);
     int* totals_device = device_copy(std::vector<int>(4, 0));
-    QRT_LAUNCH(block_totals, shape(4, 256), nullptr, values_device, totals_device);
-    CHECK_CUDA(cudaGetLastError());
+    CHECK_CUDA(launch_block_totals(values_device, totals_device, 4));
     const std::vector<int> totals = host_copy(totals_device, 4);
     for (int b = 0; b < 4; ++b) {
         int expected = 0;
@@ -106,21 +67,18 @@ void test_dynamic_shared_and_limits() {
     int* y_device = device_copy(std::vector<int>(x.size(), 0));
     const size_t opt_in = 64 * 1024;
     // More than 48 KiB of dynamic shared memory needs the kernel's opt-in first.
-    QRT_LAUNCH(reverse_in_blocks, shape(2, 1024, opt_in), nullptr, x_device, y_device);
-    QRT_CHECK(cudaGetLastError() != cudaSuccess);
-    CHECK_CUDA(
-        cudaFuncSetAttribute(reverse_in_blocks, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(opt_in)));
-    QRT_LAUNCH(reverse_in_blocks, shape(2, 1024, opt_in), nullptr, x_device, y_device);
-    CHECK_CUDA(cudaGetLastError());
+    QRT_CHECK(launch_reverse_in_blocks(x_device, y_device, 2, 1024, opt_in) != cudaSuccess);
+    CHECK_CUDA(allow_reverse_in_blocks_shared(opt_in));
+    CHECK_CUDA(launch_reverse_in_blocks(x_device, y_device, 2, 1024, opt_in));
     const std::vector<int> y = host_copy(y_device, x.size());
     QRT_CHECK(y[0] == 1023 && y[1023] == 0 && y[1024] == 2047 && y[2047] == 1024);
 
     // A block of 1025 threads is refused.
-    QRT_LAUNCH(reverse_in_blocks, shape(1, 1025, 1025 * sizeof(int)), nullptr, x_device, y_device);
-    QRT_CHECK(cudaGetLastError() == cudaErrorInvalidConfiguration);
+    QRT_CHECK(launch_reverse_in_blocks(x_device, y_device, 1, 1025, 1025 * sizeof(int)) ==
+              cudaErrorInvalidConfiguration);
 
     int blocks = 0;
-    CHECK_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, scale_and_offset, 256, 0));
+    CHECK_CUDA(scale_and_offset_blocks_per_multiprocessor(&blocks, 256));
     QRT_CHECK(blocks == 8);  // 2048 threads per SM
     CHECK_CUDA(cudaFree(x_device));
     CHECK_CUDA(cudaFree(y_device));
@@ -133,9 +91,7 @@ void test_graph_replay() {
     cudaStream_t stream = nullptr;
     CHECK_CUDA(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
     CHECK_CUDA(cudaStreamBeginCapture(stream, cudaStreamCaptureModeGlobal));
-    float a = 2.0f;
-    QRT_LAUNCH(scale_and_offset, shape(2, 256), stream, x_device, a, y_device, n);
-    a = 5.0f;  // the graph keeps the value captured
+    CHECK_CUDA(launch_scale_and_offset(stream, x_device, 2.0f, y_device, n, 2, 256));
     cudaGraph_t graph = nullptr;
     CHECK_CUDA(cudaStreamEndCapture(stream, &graph));
     cudaGraphExec_t exec = nullptr;
