@@ -12,7 +12,8 @@
 #   publish    NativeAOT-publish the qrt CLI with libqrt into artifacts/qrt-<rid>/
 #   clean      remove build/ and artifacts/
 #
-# Environment: QRT_CUDA=AUTO|ON|OFF (default AUTO: build the CUDA backend when nvcc is found),
+# Environment: QRT_CUDA=AUTO|ON|OFF|EMULATE (default AUTO: build the CUDA backend when nvcc is found;
+#              EMULATE: build it for the CUDA emulator, which runs the CUDA kernels on the CPU),
 #              QRT_BUILD_DIR (default build/native), QRT_JOBS (default: all processors).
 set -euo pipefail
 
@@ -94,6 +95,6 @@ case "$command" in
   bindings) regenerate_bindings ;;
   publish) build_native; publish_cli ;;
   clean) rm -rf build artifacts ;;
-  -h|--help|help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' ;;
+  -h|--help|help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) echo "error: unknown command '$command' (try ./build.sh help)" >&2; exit 2 ;;
 esac

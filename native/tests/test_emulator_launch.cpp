@@ -1,10 +1,12 @@
 // Kernel launches in the CUDA emulator (qrt::emu::launch_kernel, what QRT_LAUNCH calls): CUDA's launch checks with
 // their error codes and explanations, the dynamic shared-memory opt-in, co-residency, a kernel fault becoming the
 // sticky cudaErrorLaunchFailure that names kernel, block and thread, and launches recorded by a stream capture.
-// The kernels are lambdas; test_cuda_launch runs real kernels through QRT_LAUNCH on a GPU or here.
+// The kernels are lambdas; test_cuda_launch runs real kernels through QRT_LAUNCH on a GPU or here. Built with
+// AddressSanitizer, it also shows a kernel's write past a cudaMalloc allocation reported (in a child process).
 #include <cuda_runtime.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -171,13 +173,47 @@ void test_capture_records_launches() {
     QRT_CHECK(cudaStreamDestroy(stream) == cudaSuccess);
 }
 
+// Run as a child: a kernel writes one element past a cudaMalloc allocation, which AddressSanitizer must report
+// (device memory is a host allocation of exactly the bytes asked for).
+int write_past_allocation() {
+    int* data = nullptr;
+    if (cudaMalloc(&data, 100 * sizeof(int)) != cudaSuccess) return 2;
+    qrt::emu::launch_kernel(nullptr, shape("writes_past_the_end", dim3(1), dim3(128)), [data] {
+        if (threadIdx.x <= 100) data[threadIdx.x] = 1;
+    });
+    return cudaGetLastError() == cudaSuccess ? 0 : 3;
+}
+
+void sanitizer_catches_device_out_of_bounds(const char* self) {
+#if defined(__SANITIZE_ADDRESS__)
+    const std::string command = std::string(self) + " --write-past-allocation 2>&1";
+    FILE* child = popen(command.c_str(), "r");
+    QRT_CHECK(child != nullptr);
+    if (child == nullptr) return;
+    std::string output;
+    char line[512];
+    while (std::fgets(line, sizeof line, child) != nullptr) output += line;
+    const int status = pclose(child);
+    const bool reported = status != 0 && output.find("heap-buffer-overflow") != std::string::npos &&
+                          output.find("WRITE of size 4") != std::string::npos;
+    std::printf("AddressSanitizer on a kernel's write past a cudaMalloc allocation: %s\n",
+                reported ? "reported" : "NOT reported");
+    QRT_CHECK(reported);
+#else
+    (void)self;
+    std::printf("device out-of-bounds: not checked in this build (the AddressSanitizer build checks it)\n");
+#endif
+}
+
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+    if (argc > 1 && std::string(argv[1]) == "--write-past-allocation") return write_past_allocation();
     test_configuration_checks();
     test_dynamic_shared_memory();
     test_co_residency();
     test_fault_is_sticky();
     test_capture_records_launches();
+    sanitizer_catches_device_out_of_bounds(argv[0]);
     return finish("test_emulator_launch");
 }
