@@ -11,8 +11,9 @@
 //     range is not inside one live allocation is refused with cudaErrorInvalidValue;
 //   - a kernel fault (see qrt_emulator/execution.h) is sticky, like a GPU's context error: every later call that
 //     needs the device returns cudaErrorLaunchFailure, and cudaGetErrorString(cudaErrorLaunchFailure) gives the
-//     fault's message (kernel, block, thread, address). qrt::emu::clear_sticky_error() (qrt_emulator/runtime.h)
-//     lets tests go on after a fault they provoked;
+//     fault's message (kernel, block, thread, address). A graph replaying a copy into memory freed since its
+//     capture faults the same way, with cudaErrorIllegalAddress. qrt::emu::clear_sticky_error()
+//     (qrt_emulator/runtime.h) lets tests go on after a fault they provoked;
 //   - cudaGetErrorString of an error this thread received last gives the emulator's explanation when it has one
 //     (which limit a launch broke, which capture rule a call broke), and CUDA's description otherwise.
 #pragma once

@@ -1,7 +1,6 @@
 // Stream capture and graphs. A capture records what is enqueued on its stream as graph nodes; a graph is
 // instantiated into an executable copy; launching it replays the nodes in order on a stream (or, when that stream
 // captures too, records them there). The rules that make other calls fail during a capture live here as well.
-#include <algorithm>
 #include <string>
 #include <unordered_map>
 
