@@ -71,7 +71,7 @@ T shuffle(const char* operation, ShuffleKind kind, unsigned mask, T value, int o
         T value;
         int operand;
     };
-    return warp_collective<In, T>(operation, mask, false, In{value, operand},
+    return ::qrt::emu::warp_collective<In, T>(operation, mask, false, In{value, operand},
         [kind, width, operation](unsigned present, const In* const* inputs, T* const* outputs) {
             for (unsigned lane = 0; lane < 32; ++lane) {
                 if (!(present >> lane & 1u)) continue;
@@ -121,7 +121,7 @@ inline T __shfl_xor_sync(unsigned mask, T value, int lane_mask, int width = 32) 
 namespace qrt::emu::detail {
 // vote.sync.ballot: bit i is lane i's predicate, over the lanes of the mask.
 inline unsigned ballot(const char* operation, unsigned mask, int predicate) {
-    return warp_collective<int, unsigned>(operation, mask, false, predicate != 0,
+    return ::qrt::emu::warp_collective<int, unsigned>(operation, mask, false, predicate != 0,
         [](unsigned present, const int* const* inputs, unsigned* const* outputs) {
             unsigned bits = 0;
             for (unsigned lane = 0; lane < 32; ++lane) {

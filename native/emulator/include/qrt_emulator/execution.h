@@ -8,7 +8,8 @@
 // What a real GPU would leave undefined the emulator reports as a KernelFault naming the kernel, the block, the
 // thread and, for memory, the address: a barrier reached by part of a block, a deadlock, a divergent or incomplete
 // warp at a warp collective, a read of shared memory not written in this block, a shared-memory race between two
-// barriers. The fault stops the grid; the fibers are abandoned, not unwound (kernels own no resources).
+// barriers. The fault stops the grid: the faulting thread's frames are unwound, the other fibers are abandoned where
+// they wait (kernels own no resources).
 #pragma once
 
 #include <cstddef>
@@ -96,8 +97,37 @@ ThreadState& current_thread_state();
 // "kernel K, block (x,y,z), thread (x,y,z)", for messages.
 std::string describe_current_thread();
 
-// Stops the grid with a KernelFault carrying `what` after the thread description. Never returns to the kernel.
+// Stops the grid with a KernelFault carrying `what` after the thread description. Never returns to the kernel: it
+// unwinds the thread's stack with an exception that only the emulator catches (a kernel's catch (...) must rethrow).
 [[noreturn]] void fault(const std::string& what);
+
+// ---- Per-thread state of the emulator's extensions ------------------------------------------------------------------
+
+// Something the emulator keeps per CUDA thread for an instruction family (the cp.async queue of a thread): created
+// on first use by the thread, destroyed with the block. at_thread_exit runs when the thread returns from the
+// kernel, and may fault (copies still pending at exit).
+class ThreadSlot {
+public:
+    virtual ~ThreadSlot() = default;
+    virtual void at_thread_exit() {}
+};
+
+namespace detail {
+ThreadSlot* find_slot(const void* key);
+void store_slot(const void* key, ThreadSlot* slot);
+template <class T>
+inline const char slot_key = 0;
+}  // namespace detail
+
+// The running thread's T, created on first use.
+template <class T>
+T& thread_slot() {
+    const void* key = &detail::slot_key<T>;
+    if (ThreadSlot* found = detail::find_slot(key)) return *static_cast<T*>(found);
+    T* created = new T();
+    detail::store_slot(key, created);
+    return *created;
+}
 
 // ---- Barriers ---------------------------------------------------------------------------------------------------
 
