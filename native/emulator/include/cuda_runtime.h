@@ -19,8 +19,6 @@
 #pragma once
 
 #include <cstddef>
-// libstdc++ spells __attribute__((__noinline__)) in <memory>, which the dialect's __noinline__ macro would break:
-// it must be read first.
 #include <memory>
 
 #include "qrt_emulator/dialect.h"

@@ -1,6 +1,7 @@
 // What one scheduler counted during a launch (see qrt_emulator/stats.h); merged over schedulers at the end.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -38,8 +39,10 @@ struct LaunchCounters {
     std::map<std::string, uint64_t> extra_wavefronts;  // per shared-memory instruction
     std::map<std::string, uint64_t> shared_instructions;
     std::map<std::string, uint64_t> mma;
+    size_t shared_bytes = 0;  // the most shared memory a block used
 
     void merge(const LaunchCounters& other) {
+        shared_bytes = std::max(shared_bytes, other.shared_bytes);
         global_reads.merge(other.global_reads);
         global_writes.merge(other.global_writes);
         cp_async.merge(other.cp_async);

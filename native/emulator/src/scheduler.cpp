@@ -172,6 +172,7 @@ void Scheduler::run(const std::vector<uint64_t>& block_indices) {
     }
     set_active_counters(nullptr);
     running_scheduler = nullptr;
+    for (size_t i = 0; i < block_indices.size(); ++i) counters_.shared_bytes = std::max(counters_.shared_bytes, arenas_[i]->used());
     if (!launch_.aborted.load() && live > 0) report_stall("deadlock");
     ready_.clear();
 }

@@ -25,6 +25,8 @@ public:
 
     uint32_t allocate_static(const void* site, size_t bytes, size_t alignment);
     size_t dynamic_bytes() const { return dynamic_bytes_; }
+    // Bytes in use: the dynamic part and every static declaration reached so far.
+    size_t used() const { return used_; }
 
     void read(ThreadState& thread, uint32_t offset, void* destination, size_t bytes, bool atomic);
     void write(ThreadState& thread, uint32_t offset, const void* source, size_t bytes, bool atomic);

@@ -62,9 +62,9 @@ void report_launch(const LaunchConfig& config, const std::vector<LaunchCounters>
     if (!stats::enabled()) return;
     LaunchCounters total;
     for (const LaunchCounters& counters : per_scheduler) total.merge(counters);
-    std::fprintf(stderr, "qrt emulator: %s grid %s block %s shared %zu dynamic (limit %zu)\n", config.kernel.c_str(),
-                 triple(config.grid).c_str(), triple(config.block).c_str(), config.dynamic_shared_bytes,
-                 config.max_shared_bytes);
+    std::fprintf(stderr, "qrt emulator: %s grid %s block %s shared memory %zu bytes per block (%zu dynamic, limit %zu)\n",
+                 config.kernel.c_str(), triple(config.grid).c_str(), triple(config.block).c_str(), total.shared_bytes,
+                 config.dynamic_shared_bytes, config.max_shared_bytes);
     print_traffic("global loads", total.global_reads);
     print_traffic("global stores", total.global_writes);
     print_traffic("cp.async", total.cp_async);

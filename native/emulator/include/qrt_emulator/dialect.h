@@ -16,7 +16,8 @@
 #define __global__
 #define __device__
 #define __host__
-#define __noinline__ __attribute__((noinline))
+// No __noinline__: libstdc++ spells its own attribute __attribute__((__noinline__)), which such a macro would break
+// in every standard header included after this one (the same clash CUDA 11.8 has with GCC 12).
 #define __forceinline__ inline __attribute__((always_inline))
 #define __launch_bounds__(...)
 #define __restrict__ __restrict
