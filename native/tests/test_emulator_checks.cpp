@@ -18,11 +18,15 @@
 
 #include "qrt_emulator/dialect.h"
 #include "qrt_emulator/shared_memory.h"
-#include "test_util.h"
+#include "emulator_test_util.h"
 
 using namespace qrt::emu;
+using qrt_test::expect_caught;
+using qrt_test::fault_of;
 
 namespace {
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 LaunchConfig config(const char* kernel, dim3 grid, dim3 block) {
     LaunchConfig launch;
@@ -30,42 +34,6 @@ LaunchConfig config(const char* kernel, dim3 grid, dim3 block) {
     launch.grid = grid;
     launch.block = block;
     return launch;
-}
-
-// Runs `body` and returns the fault's message, or "" when the kernel ran to the end.
-template <class Body>
-std::string fault_of(const LaunchConfig& launch, Body body) {
-    try {
-        run_grid(launch, body);
-        return "";
-    } catch (const KernelFault& fault) {
-        return fault.what();
-    }
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-// Checks that a broken kernel faults with a message holding every fragment, and that its corrected twin runs.
-template <class Broken, class Fixed>
-void expect_caught(const LaunchConfig& launch, Broken broken, Fixed fixed, std::initializer_list<const char*> fragments) {
-    const std::string message = fault_of(launch, broken);
-    if (message.empty()) {
-        std::fprintf(stderr, "%s: the broken kernel was not caught\n", launch.kernel.c_str());
-        ++qrt_test::failures();
-    } else {
-        std::printf("caught: %s\n", message.c_str());
-        for (const char* fragment : fragments) {
-            if (!contains(message, fragment)) {
-                std::fprintf(stderr, "%s: the message lacks \"%s\"\n", launch.kernel.c_str(), fragment);
-                ++qrt_test::failures();
-            }
-        }
-    }
-    const std::string fixed_message = fault_of(launch, fixed);
-    if (!fixed_message.empty()) {
-        std::fprintf(stderr, "%s: the corrected kernel was reported: %s\n", launch.kernel.c_str(), fixed_message.c_str());
-        ++qrt_test::failures();
-    }
 }
 
 void partial_barrier() {
@@ -327,15 +295,8 @@ int out_of_bounds() {
 
 void sanitizer_catches_global_out_of_bounds(const char* self) {
 #if defined(__SANITIZE_ADDRESS__)
-    const std::string command = std::string(self) + " --out-of-bounds 2>&1";
-    FILE* child = popen(command.c_str(), "r");
-    QRT_CHECK(child != nullptr);
-    if (child == nullptr) return;
-    std::string output;
-    char line[512];
-    while (std::fgets(line, sizeof line, child) != nullptr) output += line;
-    const int status = pclose(child);
-    const bool reported = status != 0 && contains(output, "heap-buffer-overflow");
+    const qrt_test::ChildRun child = qrt_test::run_child(self, "--out-of-bounds");
+    const bool reported = child.status != 0 && contains(child.output, "heap-buffer-overflow");
     std::printf("AddressSanitizer on a global read past the end: %s\n", reported ? "reported" : "NOT reported");
     QRT_CHECK(reported);
 #else

@@ -10,10 +10,10 @@
 #include <cstring>
 #include <string>
 
+#include "emulator_test_util.h"
 #include "qrt_emulator/launch.h"
 #include "qrt_emulator/runtime.h"
 #include "qrt_emulator/shared_memory.h"
-#include "test_util.h"
 
 using namespace qrt_test;
 
@@ -186,16 +186,9 @@ int write_past_allocation() {
 
 void sanitizer_catches_device_out_of_bounds(const char* self) {
 #if defined(__SANITIZE_ADDRESS__)
-    const std::string command = std::string(self) + " --write-past-allocation 2>&1";
-    FILE* child = popen(command.c_str(), "r");
-    QRT_CHECK(child != nullptr);
-    if (child == nullptr) return;
-    std::string output;
-    char line[512];
-    while (std::fgets(line, sizeof line, child) != nullptr) output += line;
-    const int status = pclose(child);
-    const bool reported = status != 0 && output.find("heap-buffer-overflow") != std::string::npos &&
-                          output.find("WRITE of size 4") != std::string::npos;
+    const ChildRun child = run_child(self, "--write-past-allocation");
+    const bool reported = child.status != 0 && child.output.find("heap-buffer-overflow") != std::string::npos &&
+                          child.output.find("WRITE of size 4") != std::string::npos;
     std::printf("AddressSanitizer on a kernel's write past a cudaMalloc allocation: %s\n",
                 reported ? "reported" : "NOT reported");
     QRT_CHECK(reported);

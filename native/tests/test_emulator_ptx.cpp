@@ -19,10 +19,12 @@
 #include "cuda/shared.cuh"
 #include "qrt_emulator/execution.h"
 #include "qrt_emulator/ptx.h"
-#include "test_util.h"
+#include "emulator_test_util.h"
 
 namespace ptx = qrt::cuda::ptx;
 using qrt::emu::LaunchConfig;
+using qrt_test::expect_caught;
+using qrt_test::fault_of;
 
 namespace {
 
@@ -32,40 +34,6 @@ LaunchConfig one_warp(const char* kernel, unsigned threads = 32) {
     launch.grid = dim3(1);
     launch.block = dim3(threads);
     return launch;
-}
-
-// Runs `body` as a kernel and returns the fault's message, or "" when it ran to the end.
-template <class Body>
-std::string fault_of(const LaunchConfig& launch, Body body) {
-    try {
-        qrt::emu::run_grid(launch, body);
-        return "";
-    } catch (const qrt::emu::KernelFault& fault) {
-        return fault.what();
-    }
-}
-
-// The broken kernel must fault with a message holding every fragment; its corrected twin must run.
-template <class Broken, class Fixed>
-void expect_caught(const LaunchConfig& launch, Broken broken, Fixed fixed, std::initializer_list<const char*> fragments) {
-    const std::string message = fault_of(launch, broken);
-    if (message.empty()) {
-        std::fprintf(stderr, "%s: the broken kernel was not caught\n", launch.kernel.c_str());
-        ++qrt_test::failures();
-    } else {
-        std::printf("caught: %s\n", message.c_str());
-        for (const char* fragment : fragments) {
-            if (message.find(fragment) == std::string::npos) {
-                std::fprintf(stderr, "%s: the message lacks \"%s\"\n", launch.kernel.c_str(), fragment);
-                ++qrt_test::failures();
-            }
-        }
-    }
-    const std::string fixed_message = fault_of(launch, fixed);
-    if (!fixed_message.empty()) {
-        std::fprintf(stderr, "%s: the corrected kernel was reported: %s\n", launch.kernel.c_str(), fixed_message.c_str());
-        ++qrt_test::failures();
-    }
 }
 
 // Global memory for the copies: 16-byte aligned words.
@@ -413,18 +381,13 @@ std::string collapse_spaces(const std::string& text) {
 }
 
 void launch_statistics(const char* self) {
-    const std::string command = std::string("QRT_EMULATOR_REPORT=1 QRT_EMULATOR_THREADS=1 '") + self + "' --report-child 2>&1";
-    FILE* child = popen(command.c_str(), "r");
-    if (child == nullptr) {
-        std::fprintf(stderr, "cannot run %s\n", command.c_str());
+    const qrt_test::ChildRun child = qrt_test::run_child(self, "--report-child", "QRT_EMULATOR_REPORT=1 QRT_EMULATOR_THREADS=1");
+    if (child.status != 0) {
+        std::fprintf(stderr, "the --report-child run of %s failed:\n%s\n", self, child.output.c_str());
         ++qrt_test::failures();
         return;
     }
-    std::string report;
-    char buffer[512];
-    while (std::fgets(buffer, sizeof buffer, child) != nullptr) report += buffer;
-    pclose(child);
-    report = collapse_spaces(report);
+    const std::string report = collapse_spaces(child.output);
     // Each kernel's report starts with its name; look for a line within that kernel's section.
     auto expect = [&report](const char* kernel, const char* line) {
         const size_t start = report.find(std::string("qrt emulator: ") + kernel + " ");
