@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "cuda_runtime_test_util.h"
 #include "cuda_test_util.h"
 #include "test_cuda_launch_kernels.h"
 
@@ -13,23 +14,6 @@ using namespace qrt_test;
 using namespace launch_test;
 
 namespace {
-
-#define CHECK_CUDA(call) QRT_CHECK((call) == cudaSuccess)
-
-template <class T>
-T* device_copy(const std::vector<T>& host) {
-    T* device = nullptr;
-    CHECK_CUDA(cudaMalloc(&device, host.size() * sizeof(T)));
-    CHECK_CUDA(cudaMemcpy(device, host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice));
-    return device;
-}
-
-template <class T>
-std::vector<T> host_copy(const T* device, size_t count) {
-    std::vector<T> host(count);
-    CHECK_CUDA(cudaMemcpy(host.data(), device, count * sizeof(T), cudaMemcpyDeviceToHost));
-    return host;
-}
 
 void test_results() {
     const int n = 1000;

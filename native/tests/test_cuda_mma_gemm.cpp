@@ -15,6 +15,7 @@
 #include <random>
 #include <vector>
 
+#include "cuda_runtime_test_util.h"
 #include "cuda_test_util.h"
 #include "test_cuda_mma_gemm_kernels.h"
 #include "test_formats.h"
@@ -23,16 +24,6 @@ using namespace qrt_test;
 using namespace mma_gemm_test;
 
 namespace {
-
-#define CHECK_CUDA(call) QRT_CHECK((call) == cudaSuccess)
-
-template <class T>
-T* device_copy(const std::vector<T>& host) {
-    T* device = nullptr;
-    CHECK_CUDA(cudaMalloc(&device, host.size() * sizeof(T)));
-    CHECK_CUDA(cudaMemcpy(device, host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice));
-    return device;
-}
 
 std::vector<uint16_t> random_bf16(size_t count, uint32_t seed) {
     std::mt19937 generator(seed);
@@ -54,8 +45,7 @@ void check_gemm(int m, int n, int k, bool report_time) {
     CHECK_CUDA(cudaDeviceSynchronize());
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-    std::vector<float> y(static_cast<size_t>(m) * n);
-    CHECK_CUDA(cudaMemcpy(y.data(), y_device, y.size() * sizeof(float), cudaMemcpyDeviceToHost));
+    const std::vector<float> y = host_copy(y_device, static_cast<size_t>(m) * n);
     const double factor = (k / 16.0) * (17.0 * std::ldexp(1.0, -25) + std::ldexp(1.0, -23));
     long bad = 0;
     double worst = 0.0;
