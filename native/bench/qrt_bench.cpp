@@ -1,341 +1,83 @@
-// qrt-bench: times libqrt's GEMM kernels through the C ABI on the linear layers of the seed models.
+// qrt-bench: times libqrt's GEMM kernels through the C ABI on the linear layers of the seed models, on the CPU or on
+// a CUDA device.
 //
-// For every kernel × layer shape × M it prints the median time of the timed calls (after a warm-up),
-// the arithmetic rate (2·M·N·K / t) and the memory rate (weight bytes + activation bytes + output
-// bytes of one call / t). Small M is bound by reading the weights, so GB/s is the figure to compare
-// with the machine's memory bandwidth there; large M is bound by arithmetic, so GFLOP/s is.
+// For every kernel × layer shape × M it reports the median time per call and what that time means:
+//   TFLOP/s      2·M·N·K / t, against the dense tensor-core peak of the GPU where it is known (H100, H200);
+//   weight GB/s  the bytes of weights, scales and zero points one call reads / t, against the device-to-device copy
+//                bandwidth measured at the start of the run: small M is bound by reading the weights, so this is
+//                the figure that shows how close a decode-shaped call comes to the memory;
+//   × baseline   on a GPU, cuBLAS BF16 (and cuBLASLt INT8 or FP8 for the 8-bit rows) measured in the same run on
+//                the same shape and M, as baseline time / kernel time (above 1: faster than the baseline).
+// On a GPU the weights rotate through enough copies to exceed twice the L2 cache, so every call reads them from
+// memory, and calls are timed in batches (so that a decode-sized call is not swamped by the host's clock).
 //
-// Each kernel is one row of a table: a name, what it times, and a setup function that fills random
-// weights in the kernel's format and returns the call to time. Kernels of other backends join as rows.
+//   qrt-bench [--device cpu|cuda] [--m LIST] [--shapes NAME] [--kernels LIST] [--repeat N] [--json FILE] ...
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "bench_data.h"
+#include "bench_kernels.h"
 #include "qrt.h"
 
+#if defined(QRT_BENCH_WITH_CUBLAS)
+#  include "cublas_baseline.h"
+#endif
+
+namespace qrt_bench {
 namespace {
 
-// ---- Host memory and random data ----------------------------------------------------------------------
-
-// 64-byte aligned host memory from libqrt, freed on destruction.
-class HostBuffer {
-public:
-    explicit HostBuffer(size_t bytes) {
-        if (qrt_malloc(qrt_device{QRT_BACKEND_CPU, 0}, bytes, &data_) != QRT_STATUS_OK) {
-            std::fprintf(stderr, "qrt-bench: cannot allocate %zu bytes: %s\n", bytes, qrt_last_error());
-            std::exit(1);
-        }
-        size_ = bytes;
-    }
-    ~HostBuffer() { qrt_free(qrt_device{QRT_BACKEND_CPU, 0}, data_); }
-    HostBuffer(const HostBuffer&) = delete;
-    HostBuffer& operator=(const HostBuffer&) = delete;
-
-    void* data() const { return data_; }
-    size_t size() const { return size_; }
-
-private:
-    void* data_ = nullptr;
-    size_t size_ = 0;
-};
-
-// SplitMix64: fast enough to fill gigabytes of weights in well under a second per layer.
-class Random {
-public:
-    explicit Random(uint64_t seed) : state_(seed) {}
-    uint64_t next() {
-        uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        return z ^ (z >> 31);
-    }
-
-private:
-    uint64_t state_;
-};
-
-void fill_random_bytes(Random& random, void* data, size_t bytes) {
-    unsigned char* out = static_cast<unsigned char*>(data);
-    size_t i = 0;
-    for (; i + 8 <= bytes; i += 8) {
-        const uint64_t bits = random.next();
-        std::memcpy(out + i, &bits, 8);
-    }
-    const uint64_t bits = random.next();
-    std::memcpy(out + i, &bits, bytes - i);
-}
-
-// Random bits shaped into normal numbers of magnitude [2^(low − 127), 2^(low − 123)): no subnormals,
-// infinities or NaNs, which would time the wrong thing.
-void fill_bf16(Random& random, void* data, size_t count, uint32_t low_exponent) {
-    uint16_t* out = static_cast<uint16_t*>(data);
-    fill_random_bytes(random, out, count * 2);
-    for (size_t i = 0; i < count; ++i) {
-        const uint32_t bits = out[i];
-        out[i] = static_cast<uint16_t>((bits & 0x807fu) | ((low_exponent + ((bits >> 7) & 3u)) << 7));
-    }
-}
-
-void fill_f32(Random& random, void* data, size_t count, uint32_t low_exponent) {
-    uint32_t* out = static_cast<uint32_t*>(data);
-    fill_random_bytes(random, out, count * 4);
-    for (size_t i = 0; i < count; ++i) {
-        const uint32_t bits = out[i];
-        out[i] = (bits & 0x807fffffu) | ((low_exponent + ((bits >> 23) & 3u)) << 23);
-    }
-}
-
-// Random e4m3 codes without the NaN codes.
-void fill_fp8(Random& random, void* data, size_t count) {
-    uint8_t* out = static_cast<uint8_t*>(data);
-    fill_random_bytes(random, out, count);
-    for (size_t i = 0; i < count; ++i) {
-        if ((out[i] & 0x7f) == 0x7f) out[i] ^= 1;
-    }
-}
-
-qrt_tensor host_tensor(void* data, qrt_dtype dtype, std::initializer_list<int64_t> shape) {
-    qrt_tensor t{};
-    t.data = data;
-    t.dtype = dtype;
-    t.rank = static_cast<int32_t>(shape.size());
-    int i = 0;
-    for (int64_t extent : shape) t.shape[i++] = extent;
-    int64_t stride = 1;
-    for (int d = t.rank - 1; d >= 0; --d) {
-        t.strides[d] = stride;
-        stride *= t.shape[d];
-    }
-    t.device = qrt_device{QRT_BACKEND_CPU, 0};
-    return t;
-}
-
-// ---- Shapes -------------------------------------------------------------------------------------------
-
-struct LayerShape {
-    const char* model;
-    const char* layer;
-    int64_t n;  // out_features
-    int64_t k;  // in_features
-};
-
-// The text layers of the seed models (qkv and gate_up fused, as the runtime loads them).
+// The text layers of the seed models (qkv and gate_up fused, as the runtime loads them) and a Mixtral expert.
 const LayerShape kModelShapes[] = {
     {"pixtral-12b", "qkv", 6144, 5120},       {"pixtral-12b", "o", 5120, 4096},
     {"pixtral-12b", "gate_up", 28672, 5120},  {"pixtral-12b", "down", 5120, 14336},
     {"qwen2-vl-72b", "qkv", 10240, 8192},     {"qwen2-vl-72b", "o", 8192, 8192},
     {"qwen2-vl-72b", "gate_up", 59392, 8192}, {"qwen2-vl-72b", "down", 8192, 29696},
+    {"mixtral-8x22b", "expert-w13", 32768, 6144}, {"mixtral-8x22b", "expert-w2", 6144, 16384},
 };
 
-const LayerShape kSmokeShapes[] = {{"smoke", "a", 256, 512}, {"smoke", "b", 96, 200}};
+const LayerShape kSmokeShapes[] = {{"smoke", "a", 256, 512}, {"smoke", "b", 128, 256}};
 
-// ---- Kernels ------------------------------------------------------------------------------------------
-
-// One kernel set up for one shape: the buffers it owns and the call to time for a given M.
-struct PreparedKernel {
-    std::vector<std::unique_ptr<HostBuffer>> buffers;
-    size_t weight_bytes = 0;              // weights, scales and zero points read per call
-    size_t activation_bytes_per_row = 0;  // the input activations of one row
-    size_t output_bytes_per_row = 0;
-    std::function<qrt_status(qrt_stream*, int64_t m)> run;
-
-    void* allocate(size_t bytes) {
-        buffers.push_back(std::make_unique<HostBuffer>(bytes));
-        return buffers.back()->data();
-    }
-};
-
-struct KernelCase {
-    const char* name;
-    const char* description;
-    // Returns NULL (with qrt_last_error() set) when a libqrt call of the setup fails.
-    std::unique_ptr<PreparedKernel> (*prepare)(qrt_stream* stream, const LayerShape& shape, int64_t max_m,
-                                               Random& random);
-};
-
-// BF16 activations [max_m, K] with values of magnitude around 1.
-void* bf16_activations(PreparedKernel& p, const LayerShape& s, int64_t max_m, Random& random) {
-    void* x = p.allocate(static_cast<size_t>(max_m * s.k) * 2);
-    fill_bf16(random, x, static_cast<size_t>(max_m * s.k), 126);
-    return x;
-}
-
-std::unique_ptr<PreparedKernel> prepare_gemm_bf16(qrt_stream*, const LayerShape& s, int64_t max_m, Random& random) {
-    auto p = std::make_unique<PreparedKernel>();
-    void* x = bf16_activations(*p, s, max_m, random);
-    void* w = p->allocate(static_cast<size_t>(s.n * s.k) * 2);
-    fill_bf16(random, w, static_cast<size_t>(s.n * s.k), 120);
-    void* y = p->allocate(static_cast<size_t>(max_m * s.n) * 2);
-    p->weight_bytes = static_cast<size_t>(s.n * s.k) * 2;
-    p->activation_bytes_per_row = static_cast<size_t>(s.k) * 2;
-    p->output_bytes_per_row = static_cast<size_t>(s.n) * 2;
-    p->run = [=](qrt_stream* stream, int64_t m) {
-        qrt_tensor xt = host_tensor(x, QRT_DTYPE_BF16, {m, s.k});
-        qrt_tensor wt = host_tensor(w, QRT_DTYPE_BF16, {s.n, s.k});
-        qrt_tensor yt = host_tensor(y, QRT_DTYPE_BF16, {m, s.n});
-        return qrt_gemm(stream, &xt, &wt, nullptr, &yt);
-    };
-    return p;
-}
-
-std::unique_ptr<PreparedKernel> prepare_gemm_f32(qrt_stream*, const LayerShape& s, int64_t max_m, Random& random) {
-    auto p = std::make_unique<PreparedKernel>();
-    void* x = p->allocate(static_cast<size_t>(max_m * s.k) * 4);
-    fill_f32(random, x, static_cast<size_t>(max_m * s.k), 126);
-    void* w = p->allocate(static_cast<size_t>(s.n * s.k) * 4);
-    fill_f32(random, w, static_cast<size_t>(s.n * s.k), 120);
-    void* y = p->allocate(static_cast<size_t>(max_m * s.n) * 4);
-    p->weight_bytes = static_cast<size_t>(s.n * s.k) * 4;
-    p->activation_bytes_per_row = static_cast<size_t>(s.k) * 4;
-    p->output_bytes_per_row = static_cast<size_t>(s.n) * 4;
-    p->run = [=](qrt_stream* stream, int64_t m) {
-        qrt_tensor xt = host_tensor(x, QRT_DTYPE_F32, {m, s.k});
-        qrt_tensor wt = host_tensor(w, QRT_DTYPE_F32, {s.n, s.k});
-        qrt_tensor yt = host_tensor(y, QRT_DTYPE_F32, {m, s.n});
-        return qrt_gemm(stream, &xt, &wt, nullptr, &yt);
-    };
-    return p;
-}
-
-std::unique_ptr<PreparedKernel> prepare_wna16_w4g128(qrt_stream*, const LayerShape& s, int64_t max_m, Random& random) {
-    constexpr int64_t kGroupSize = 128;
-    auto p = std::make_unique<PreparedKernel>();
-    void* x = bf16_activations(*p, s, max_m, random);
-    const int64_t words = (s.k + 7) / 8;
-    const int64_t groups = (s.k + kGroupSize - 1) / kGroupSize;
-    void* packed = p->allocate(static_cast<size_t>(s.n * words) * 4);
-    fill_random_bytes(random, packed, static_cast<size_t>(s.n * words) * 4);  // every 4-bit value is valid
-    void* scale = p->allocate(static_cast<size_t>(s.n * groups) * 2);
-    fill_bf16(random, scale, static_cast<size_t>(s.n * groups), 118);
-    void* y = p->allocate(static_cast<size_t>(max_m * s.n) * 2);
-    p->weight_bytes = static_cast<size_t>(s.n * words) * 4 + static_cast<size_t>(s.n * groups) * 2;
-    p->activation_bytes_per_row = static_cast<size_t>(s.k) * 2;
-    p->output_bytes_per_row = static_cast<size_t>(s.n) * 2;
-    p->run = [=](qrt_stream* stream, int64_t m) {
-        qrt_tensor xt = host_tensor(x, QRT_DTYPE_BF16, {m, s.k});
-        qrt_tensor pt = host_tensor(packed, QRT_DTYPE_I32, {s.n, words});
-        qrt_tensor st = host_tensor(scale, QRT_DTYPE_BF16, {s.n, groups});
-        qrt_tensor yt = host_tensor(y, QRT_DTYPE_BF16, {m, s.n});
-        return qrt_gemm_wna16(stream, &xt, &pt, &st, nullptr, nullptr, 4, kGroupSize, nullptr, &yt);
-    };
-    return p;
-}
-
-// W8A8 with dynamic per-token activation scales: either quantize + GEMM per call (what a layer costs),
-// or the GEMM alone on activations quantized once during setup.
-template <bool kFp8, bool kIncludeQuantize>
-std::unique_ptr<PreparedKernel> prepare_w8a8(qrt_stream* setup_stream, const LayerShape& s, int64_t max_m,
-                                             Random& random) {
-    constexpr qrt_dtype kCode = kFp8 ? QRT_DTYPE_F8_E4M3 : QRT_DTYPE_I8;
-    auto p = std::make_unique<PreparedKernel>();
-    void* x = bf16_activations(*p, s, max_m, random);
-    void* a = p->allocate(static_cast<size_t>(max_m * s.k));
-    void* a_scale = p->allocate(static_cast<size_t>(max_m) * 4);
-    void* w = p->allocate(static_cast<size_t>(s.n * s.k));
-    if (kFp8) {
-        fill_fp8(random, w, static_cast<size_t>(s.n * s.k));
-    } else {
-        fill_random_bytes(random, w, static_cast<size_t>(s.n * s.k));
-    }
-    void* w_scale = p->allocate(static_cast<size_t>(s.n) * 4);
-    fill_f32(random, w_scale, static_cast<size_t>(s.n), 118);
-    void* y = p->allocate(static_cast<size_t>(max_m * s.n) * 2);
-    p->weight_bytes = static_cast<size_t>(s.n * s.k) + static_cast<size_t>(s.n) * 4;
-    p->activation_bytes_per_row = kIncludeQuantize ? static_cast<size_t>(s.k) * 2 : static_cast<size_t>(s.k) + 4;
-    p->output_bytes_per_row = static_cast<size_t>(s.n) * 2;
-    auto quantize = [=](qrt_stream* stream, int64_t m) {
-        qrt_tensor xt = host_tensor(x, QRT_DTYPE_BF16, {m, s.k});
-        qrt_tensor at = host_tensor(a, kCode, {m, s.k});
-        qrt_tensor st = host_tensor(a_scale, QRT_DTYPE_F32, {m});
-        return kFp8 ? qrt_quantize_fp8(stream, &xt, nullptr, &at, &st)
-                    : qrt_quantize_int8(stream, &xt, nullptr, nullptr, &at, &st);
-    };
-    auto gemm = [=](qrt_stream* stream, int64_t m) {
-        qrt_tensor at = host_tensor(a, kCode, {m, s.k});
-        qrt_tensor ast = host_tensor(a_scale, QRT_DTYPE_F32, {m});
-        qrt_tensor wt = host_tensor(w, kCode, {s.n, s.k});
-        qrt_tensor wst = host_tensor(w_scale, QRT_DTYPE_F32, {s.n});
-        qrt_tensor yt = host_tensor(y, QRT_DTYPE_BF16, {m, s.n});
-        return kFp8 ? qrt_gemm_w8a8_fp8(stream, &at, &ast, &wt, &wst, nullptr, &yt)
-                    : qrt_gemm_w8a8_int8(stream, &at, &ast, nullptr, &wt, &wst, nullptr, &yt);
-    };
-    if (kIncludeQuantize) {
-        p->run = [=](qrt_stream* stream, int64_t m) {
-            const qrt_status status = quantize(stream, m);
-            return status != QRT_STATUS_OK ? status : gemm(stream, m);
-        };
-    } else {
-        if (quantize(setup_stream, max_m) != QRT_STATUS_OK || qrt_stream_synchronize(setup_stream) != QRT_STATUS_OK) {
-            return nullptr;
-        }
-        p->run = gemm;
-    }
-    return p;
-}
-
-std::unique_ptr<PreparedKernel> prepare_w8a16_fp8(qrt_stream*, const LayerShape& s, int64_t max_m, Random& random) {
-    auto p = std::make_unique<PreparedKernel>();
-    void* x = bf16_activations(*p, s, max_m, random);
-    void* w = p->allocate(static_cast<size_t>(s.n * s.k));
-    fill_fp8(random, w, static_cast<size_t>(s.n * s.k));
-    void* w_scale = p->allocate(static_cast<size_t>(s.n) * 4);
-    fill_f32(random, w_scale, static_cast<size_t>(s.n), 118);
-    void* y = p->allocate(static_cast<size_t>(max_m * s.n) * 2);
-    p->weight_bytes = static_cast<size_t>(s.n * s.k) + static_cast<size_t>(s.n) * 4;
-    p->activation_bytes_per_row = static_cast<size_t>(s.k) * 2;
-    p->output_bytes_per_row = static_cast<size_t>(s.n) * 2;
-    p->run = [=](qrt_stream* stream, int64_t m) {
-        qrt_tensor xt = host_tensor(x, QRT_DTYPE_BF16, {m, s.k});
-        qrt_tensor wt = host_tensor(w, QRT_DTYPE_F8_E4M3, {s.n, s.k});
-        qrt_tensor st = host_tensor(w_scale, QRT_DTYPE_F32, {s.n});
-        qrt_tensor yt = host_tensor(y, QRT_DTYPE_BF16, {m, s.n});
-        return qrt_gemm_w8a16_fp8(stream, &xt, &wt, &st, nullptr, &yt);
-    };
-    return p;
-}
-
-const KernelCase kKernels[] = {
-    {"gemm-bf16", "qrt_gemm, BF16 x, w and y", prepare_gemm_bf16},
-    {"gemm-f32", "qrt_gemm, F32 x, w and y", prepare_gemm_f32},
-    {"wna16-w4g128", "qrt_gemm_wna16, 4-bit symmetric, group 128, BF16 x/scales/y", prepare_wna16_w4g128},
-    {"w8a8-int8", "qrt_quantize_int8 (dynamic, per token) + qrt_gemm_w8a8_int8, BF16 x/y", prepare_w8a8<false, true>},
-    {"w8a8-int8-gemm", "qrt_gemm_w8a8_int8 alone, per-token/per-channel scales, BF16 y", prepare_w8a8<false, false>},
-    {"w8a8-fp8", "qrt_quantize_fp8 (dynamic, per token) + qrt_gemm_w8a8_fp8, BF16 x/y", prepare_w8a8<true, true>},
-    {"w8a8-fp8-gemm", "qrt_gemm_w8a8_fp8 alone, per-token/per-channel scales, BF16 y", prepare_w8a8<true, false>},
-    {"w8a16-fp8", "qrt_gemm_w8a16_fp8, per-channel scales, BF16 x/y", prepare_w8a16_fp8},
-};
+// The L2 cache assumed when the device does not say (H100: 50 MB).
+constexpr int64_t kDefaultL2Bytes = 50ll << 20;
 
 // ---- Options ------------------------------------------------------------------------------------------
 
 struct Options {
-    std::vector<int64_t> m_values = {1, 16};
+    qrt_device device{QRT_BACKEND_CPU, 0};
+    std::vector<int64_t> m_values;
     std::string shapes = "all";
     std::vector<std::string> kernels;  // empty: all
-    int repeat = 5;
-    int threads = 0;  // 0: libqrt's default (one per hardware thread)
+    int repeat = 0;                    // 0: 5 on the CPU, 10 on a GPU
+    int threads = 0;                   // 0: libqrt's default (one per hardware thread)
     bool smoke = false;
+    bool baselines = true;
+    std::string json;
 };
 
 void print_usage(FILE* out) {
     std::fprintf(out,
                  "usage: qrt-bench [options]\n"
-                 "  --m LIST         comma-separated numbers of rows M (default 1,16)\n"
-                 "  --shapes NAME    pixtral-12b, qwen2-vl-72b or all (default all)\n"
+                 "  --device NAME    cpu or cuda (cuda:0) (default cpu)\n"
+                 "  --m LIST         comma-separated numbers of rows M (default 1,16 on the CPU;\n"
+                 "                   1,2,4,8,16,32,64,128,256,512,1024,2048,4096 on a GPU)\n"
+                 "  --shapes NAME    pixtral-12b, qwen2-vl-72b, mixtral-8x22b or all (default all)\n"
                  "  --kernels LIST   comma-separated kernels (default all):\n");
-    for (const KernelCase& kernel : kKernels)
-        std::fprintf(out, "                     %-15s %s\n", kernel.name, kernel.description);
+    for (const KernelCase& kernel : kernel_cases()) std::fprintf(out, "                     %-15s %s\n", kernel.name, kernel.description);
     std::fprintf(out,
-                 "  --repeat N       timed calls per measurement, after one warm-up (default 5)\n"
+                 "  --repeat N       timed calls (GPU: batches) per measurement, after a warm-up (default 5 / 10)\n"
                  "  --threads N      CPU threads (default: one per hardware thread)\n"
-                 "  --smoke          tiny shapes and one timed call: a quick check that every kernel runs;\n"
-                 "                   exits 0 only if all of them did\n"
+                 "  --no-baselines   skip the cuBLAS / cuBLASLt rows on a GPU\n"
+                 "  --json FILE      also write every measurement as JSON\n"
+                 "  --smoke          tiny shapes and one timed call: a quick check that every kernel runs on the\n"
+                 "                   device; exits 0 only if all of them did\n"
                  "  --help           this text\n");
 }
 
@@ -361,15 +103,14 @@ int64_t parse_integer(const std::string& text, const char* option, int64_t low, 
     char* end = nullptr;
     const long long value = std::strtoll(text.c_str(), &end, 10);
     if (text.empty() || *end != '\0' || value < low || value > high) {
-        usage_error(std::string(option) + " expects a whole number in [" + std::to_string(low) + ", " +
-                    std::to_string(high) + "], got '" + text + "'");
+        usage_error(std::string(option) + " expects a whole number in [" + std::to_string(low) + ", " + std::to_string(high) +
+                    "], got '" + text + "'");
     }
     return value;
 }
 
 Options parse_options(int argc, char** argv) {
     Options options;
-    bool repeat_given = false;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         auto value = [&]() -> std::string {
@@ -379,34 +120,51 @@ Options parse_options(int argc, char** argv) {
         if (arg == "--help" || arg == "-h") {
             print_usage(stdout);
             std::exit(0);
+        } else if (arg == "--device") {
+            const std::string name = value();
+            if (name == "cpu") {
+                options.device = qrt_device{QRT_BACKEND_CPU, 0};
+            } else if (name == "cuda" || name == "cuda:0") {
+                options.device = qrt_device{QRT_BACKEND_CUDA, 0};
+            } else {
+                usage_error("--device expects cpu or cuda, got '" + name + "'");
+            }
         } else if (arg == "--m") {
             options.m_values.clear();
-            for (const std::string& part : split(value()))
-                options.m_values.push_back(parse_integer(part, "--m", 1, 1 << 20));
+            for (const std::string& part : split(value())) options.m_values.push_back(parse_integer(part, "--m", 1, 1 << 20));
         } else if (arg == "--shapes") {
             options.shapes = value();
-            if (options.shapes != "pixtral-12b" && options.shapes != "qwen2-vl-72b" && options.shapes != "all") {
-                usage_error("--shapes expects pixtral-12b, qwen2-vl-72b or all, got '" + options.shapes + "'");
+            if (options.shapes != "pixtral-12b" && options.shapes != "qwen2-vl-72b" && options.shapes != "mixtral-8x22b" &&
+                options.shapes != "all") {
+                usage_error("--shapes expects pixtral-12b, qwen2-vl-72b, mixtral-8x22b or all, got '" + options.shapes + "'");
             }
         } else if (arg == "--kernels") {
             options.kernels = split(value());
             for (const std::string& name : options.kernels) {
-                const bool known = std::any_of(std::begin(kKernels), std::end(kKernels),
+                const bool known = std::any_of(kernel_cases().begin(), kernel_cases().end(),
                                                [&](const KernelCase& k) { return name == k.name; });
                 if (!known) usage_error("unknown kernel '" + name + "'");
             }
         } else if (arg == "--repeat") {
             options.repeat = static_cast<int>(parse_integer(value(), "--repeat", 1, 1000000));
-            repeat_given = true;
         } else if (arg == "--threads") {
             options.threads = static_cast<int>(parse_integer(value(), "--threads", 1, 4096));
+        } else if (arg == "--no-baselines") {
+            options.baselines = false;
+        } else if (arg == "--json") {
+            options.json = value();
         } else if (arg == "--smoke") {
             options.smoke = true;
         } else {
             usage_error("unknown option '" + arg + "'");
         }
     }
-    if (options.smoke && !repeat_given) options.repeat = 1;
+    const bool gpu = options.device.backend == QRT_BACKEND_CUDA;
+    if (options.m_values.empty()) {
+        options.m_values = options.smoke || !gpu ? std::vector<int64_t>{1, 16}
+                                                 : std::vector<int64_t>{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096};
+    }
+    if (options.repeat == 0) options.repeat = options.smoke ? 1 : (gpu ? 10 : 5);
     return options;
 }
 
@@ -416,41 +174,253 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// Median seconds of `repeat` timed calls after one warm-up, or a negative value if a call failed.
-double time_call(const PreparedKernel& kernel, qrt_stream* stream, int64_t m, int repeat) {
-    if (kernel.run(stream, m) != QRT_STATUS_OK || qrt_stream_synchronize(stream) != QRT_STATUS_OK) return -1.0;
+double median(std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    const size_t middle = values.size() / 2;
+    return values.size() % 2 ? values[middle] : 0.5 * (values[middle - 1] + values[middle]);
+}
+
+// Seconds per call: the median of `repeat` measurements after a warm-up call, each measurement a batch of calls
+// long enough (about 2 ms) that the host clock's resolution and the synchronisation do not dominate. A negative
+// value when a call failed (qrt_last_error() set).
+template <class Run>
+double time_per_call(Run&& run, int repeat, bool batched) {
+    const auto warm = std::chrono::steady_clock::now();
+    if (!run(1)) return -1.0;
+    const double single = seconds_since(warm);
+    const int calls = batched ? static_cast<int>(std::clamp(std::ceil(2e-3 / std::max(single, 1e-7)), 1.0, 200.0)) : 1;
     std::vector<double> times;
     for (int r = 0; r < repeat; ++r) {
         const auto start = std::chrono::steady_clock::now();
-        if (kernel.run(stream, m) != QRT_STATUS_OK || qrt_stream_synchronize(stream) != QRT_STATUS_OK) return -1.0;
-        times.push_back(seconds_since(start));
+        if (!run(calls)) return -1.0;
+        times.push_back(seconds_since(start) / calls);
     }
-    std::sort(times.begin(), times.end());
-    const size_t middle = times.size() / 2;
-    return times.size() % 2 ? times[middle] : 0.5 * (times[middle - 1] + times[middle]);
+    return median(times);
 }
 
+// The device-to-device copy bandwidth (bytes read + bytes written per second) of `bytes` through qrt_memcpy.
+double copy_bandwidth(qrt_device device, qrt_stream* stream, size_t bytes) {
+    DeviceBuffer source(device, bytes);
+    DeviceBuffer target(device, bytes);
+    const double seconds = time_per_call(
+        [&](int calls) {
+            for (int c = 0; c < calls; ++c) {
+                if (qrt_memcpy(stream, target.data(), device, source.data(), device, bytes) != QRT_STATUS_OK) return false;
+            }
+            return qrt_stream_synchronize(stream) == QRT_STATUS_OK;
+        },
+        5, true);
+    return seconds > 0 ? 2.0 * static_cast<double>(bytes) / seconds : 0.0;
+}
+
+// Dense tensor-core peaks of the GPUs whose figures are published (TFLOP/s, or TOP/s for INT8).
+struct Peaks {
+    double bf16 = 0;
+    double eight_bit = 0;
+};
+
+Peaks peaks_of(const std::string& name) {
+    // H100 SXM and H200 share the compute figures: 989.4 BF16, 1978.9 FP8 and INT8, dense.
+    if (name.find("H100") != std::string::npos || name.find("H200") != std::string::npos) return Peaks{989.4, 1978.9};
+    return Peaks{};
+}
+
+struct Row {
+    std::string kernel;
+    Family family = Family::Dense;
+    const LayerShape* shape = nullptr;
+    int64_t m = 0;
+    double seconds = -1;
+    size_t weight_bytes = 0;
+    std::string error;
+};
+
+// ---- Report -------------------------------------------------------------------------------------------
+
+const Row* find_row(const std::vector<Row>& rows, const std::string& kernel, const LayerShape* shape, int64_t m) {
+    for (const Row& row : rows) {
+        if (row.kernel == kernel && row.shape == shape && row.m == m && row.seconds > 0) return &row;
+    }
+    return nullptr;
+}
+
+std::string ratio_text(const Row* baseline, const Row& row) {
+    if (baseline == nullptr || row.seconds <= 0) return "-";
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2fx", baseline->seconds / row.seconds);
+    return text;
+}
+
+const char* eight_bit_baseline(Family family) {
+    return family == Family::Int8 ? "cublaslt-int8" : family == Family::Fp8 ? "cublaslt-fp8" : nullptr;
+}
+
+void print_table(const std::vector<Row>& rows, double copy_bytes_per_second, const Peaks& peaks) {
+    std::printf("%-15s %-13s %-10s %6s %6s %5s %11s %8s %8s %6s %6s %9s %9s\n", "kernel", "model", "layer", "N", "K", "M",
+                "us/call", "TFLOP/s", "w GB/s", "%copy", "%peak", "xBF16", "x8-bit");
+    for (const Row& row : rows) {
+        std::printf("%-15s %-13s %-10s %6lld %6lld %5lld ", row.kernel.c_str(), row.shape->model, row.shape->layer,
+                    static_cast<long long>(row.shape->n), static_cast<long long>(row.shape->k), static_cast<long long>(row.m));
+        if (row.seconds <= 0) {
+            std::printf("FAILED: %s\n", row.error.c_str());
+            continue;
+        }
+        const double flops = 2.0 * static_cast<double>(row.m) * static_cast<double>(row.shape->n) * static_cast<double>(row.shape->k);
+        const double tflops = flops / row.seconds * 1e-12;
+        const double weight_rate = static_cast<double>(row.weight_bytes) / row.seconds;
+        const double peak = row.family == Family::Int8 || row.family == Family::Fp8 || row.kernel.rfind("cublaslt", 0) == 0
+                                ? peaks.eight_bit
+                                : peaks.bf16;
+        char copy_share[16] = "-", peak_share[16] = "-";
+        // The memory's limit is on the bytes it moves either way, so the copy's read + written bytes per second is
+        // the ceiling a kernel that only reads weights can approach.
+        if (copy_bytes_per_second > 0) std::snprintf(copy_share, sizeof copy_share, "%.0f", 100.0 * weight_rate / copy_bytes_per_second);
+        if (peak > 0) std::snprintf(peak_share, sizeof peak_share, "%.1f", 100.0 * tflops / peak);
+        const Row* bf16 = find_row(rows, "cublas-bf16", row.shape, row.m);
+        const char* eight = eight_bit_baseline(row.family);
+        const Row* vendor = eight != nullptr ? find_row(rows, eight, row.shape, row.m) : nullptr;
+        std::printf("%11.2f %8.2f %8.1f %6s %6s %9s %9s\n", row.seconds * 1e6, tflops, weight_rate * 1e-9, copy_share,
+                    peak_share, ratio_text(bf16, row).c_str(), ratio_text(vendor, row).c_str());
+    }
+}
+
+void write_json(const std::string& path, const std::string& device_name, double copy_bytes_per_second, const Peaks& peaks,
+                const std::vector<Row>& rows) {
+    FILE* out = std::fopen(path.c_str(), "w");
+    if (out == nullptr) {
+        std::fprintf(stderr, "qrt-bench: cannot write %s\n", path.c_str());
+        return;
+    }
+    std::fprintf(out, "{\n  \"libqrt\": \"%s\",\n  \"device\": \"%s\",\n  \"copy_bandwidth_gb_per_s\": %.1f,\n", qrt_version_string(),
+                 device_name.c_str(), copy_bytes_per_second * 1e-9);
+    std::fprintf(out, "  \"peak_tflops\": {\"bf16\": %.1f, \"int8_fp8\": %.1f},\n  \"rows\": [\n", peaks.bf16, peaks.eight_bit);
+    for (size_t i = 0; i < rows.size(); ++i) {
+        const Row& row = rows[i];
+        std::fprintf(out,
+                     "    {\"kernel\": \"%s\", \"model\": \"%s\", \"layer\": \"%s\", \"n\": %lld, \"k\": %lld, \"m\": %lld, "
+                     "\"seconds\": %.9g, \"weight_bytes\": %zu, \"ok\": %s}%s\n",
+                     row.kernel.c_str(), row.shape->model, row.shape->layer, static_cast<long long>(row.shape->n),
+                     static_cast<long long>(row.shape->k), static_cast<long long>(row.m), row.seconds, row.weight_bytes,
+                     row.seconds > 0 ? "true" : "false", i + 1 < rows.size() ? "," : "");
+    }
+    std::fprintf(out, "  ]\n}\n");
+    std::fclose(out);
+}
+
+// ---- The run ------------------------------------------------------------------------------------------
+
+bool wanted(const Options& options, const char* kernel) {
+    return options.kernels.empty() || std::find(options.kernels.begin(), options.kernels.end(), kernel) != options.kernels.end();
+}
+
+// How many weight copies a call should rotate through: enough that their bytes exceed twice the L2 cache.
+int copies_for(const Options& options, const LayerShape& shape, int64_t l2_bytes) {
+    if (options.device.backend != QRT_BACKEND_CUDA || options.smoke) return 1;
+    const double smallest = static_cast<double>(shape.n * shape.k) / 2;  // 4-bit weights
+    return static_cast<int>(std::clamp(std::ceil(2.0 * static_cast<double>(l2_bytes) / smallest), 1.0, 64.0));
+}
+
+void measure_kernels(const Options& options, qrt_stream* stream, const std::vector<LayerShape>& shapes, int64_t l2_bytes,
+                     std::vector<Row>& rows) {
+    const bool gpu = options.device.backend == QRT_BACKEND_CUDA;
+    const int64_t max_m = *std::max_element(options.m_values.begin(), options.m_values.end());
+    Random random(20240601);
+    for (const KernelCase& kernel : kernel_cases()) {
+        if (!wanted(options, kernel.name) || (gpu && kernel.family == Family::Dense && std::strcmp(kernel.name, "gemm-f32") == 0)) {
+            continue;  // F32 GEMMs are a CPU path
+        }
+        for (const LayerShape& shape : shapes) {
+            const int copies = copies_for(options, shape, l2_bytes);
+            const std::unique_ptr<PreparedKernel> prepared = kernel.prepare(options.device, stream, shape, max_m, copies, random);
+            int next = 0;
+            for (int64_t m : options.m_values) {
+                Row row{kernel.name, kernel.family, &shape, m, -1, 0, {}};
+                if (prepared) {
+                    row.weight_bytes = prepared->weight_bytes;
+                    row.seconds = time_per_call(
+                        [&](int calls) {
+                            for (int c = 0; c < calls; ++c) {
+                                if (prepared->run(stream, m, next++ % copies) != QRT_STATUS_OK) return false;
+                            }
+                            return qrt_stream_synchronize(stream) == QRT_STATUS_OK;
+                        },
+                        options.repeat, gpu);
+                }
+                if (row.seconds <= 0) row.error = std::string(prepared ? "" : "in setup: ") + qrt_last_error();
+                rows.push_back(row);
+                std::fprintf(stderr, ".");
+            }
+        }
+    }
+    std::fprintf(stderr, "\n");
+}
+
+#if defined(QRT_BENCH_WITH_CUBLAS)
+void measure_baselines(const Options& options, const std::vector<LayerShape>& shapes, int64_t l2_bytes, std::vector<Row>& rows) {
+    const int64_t max_m = *std::max_element(options.m_values.begin(), options.m_values.end());
+    const bool int8 = std::any_of(rows.begin(), rows.end(), [](const Row& r) { return r.family == Family::Int8; });
+    const bool fp8 = std::any_of(rows.begin(), rows.end(), [](const Row& r) { return r.family == Family::Fp8; });
+    for (BaselineKind kind : {BaselineKind::CublasBf16, BaselineKind::CublasLtInt8, BaselineKind::CublasLtFp8}) {
+        if ((kind == BaselineKind::CublasLtInt8 && !int8) || (kind == BaselineKind::CublasLtFp8 && !fp8)) continue;
+        for (const LayerShape& shape : shapes) {
+            const size_t element = kind == BaselineKind::CublasBf16 ? 2 : 1;
+            const int copies = static_cast<int>(std::clamp(
+                std::ceil(2.0 * static_cast<double>(l2_bytes) / static_cast<double>(shape.n * shape.k * static_cast<int64_t>(element))), 1.0, 64.0));
+            std::string why;
+            const std::unique_ptr<Baseline> baseline = make_baseline(kind, shape.n, shape.k, max_m, copies, &why);
+            for (int64_t m : options.m_values) {
+                Row row{baseline_name(kind), kind == BaselineKind::CublasBf16 ? Family::Dense : Family::Int8, &shape, m, -1, 0, {}};
+                row.weight_bytes = static_cast<size_t>(shape.n * shape.k) * element;
+                if (!baseline) {
+                    row.error = why;
+                } else {
+                    row.seconds = time_per_call([&](int calls) { return baseline->time_calls(m, calls) > 0; }, options.repeat, true);
+                    if (row.seconds <= 0) row.error = baseline->error();
+                }
+                rows.push_back(row);
+            }
+        }
+    }
+}
+#endif
+
 }  // namespace
+}  // namespace qrt_bench
 
 int main(int argc, char** argv) {
+    using namespace qrt_bench;
     const Options options = parse_options(argc, argv);
+    const bool gpu = options.device.backend == QRT_BACKEND_CUDA;
     if (options.threads > 0 && qrt_cpu_set_thread_count(options.threads) != QRT_STATUS_OK) {
         std::fprintf(stderr, "qrt-bench: %s\n", qrt_last_error());
         return 2;
     }
     qrt_device_info info{};
-    int32_t threads = 0;
     qrt_stream* stream = nullptr;
-    if (qrt_device_get_info(qrt_device{QRT_BACKEND_CPU, 0}, &info) != QRT_STATUS_OK ||
-        qrt_cpu_get_thread_count(&threads) != QRT_STATUS_OK ||
-        qrt_stream_create(qrt_device{QRT_BACKEND_CPU, 0}, &stream) != QRT_STATUS_OK) {
+    if (qrt_device_get_info(options.device, &info) != QRT_STATUS_OK || qrt_stream_create(options.device, &stream) != QRT_STATUS_OK) {
         std::fprintf(stderr, "qrt-bench: %s\n", qrt_last_error());
         return 1;
     }
+    int64_t l2_bytes = kDefaultL2Bytes;
     std::printf("libqrt %s\n", qrt_version_string());
-    std::printf("device: %s (cpu:0), %d hardware threads, %d used\n", info.name, info.multiprocessor_count, threads);
-    std::printf("median of %d timed call(s) after one warm-up; GB/s counts weight + activation + output bytes\n\n",
-                options.repeat);
+    if (gpu) {
+#if defined(QRT_BENCH_WITH_CUBLAS)
+        std::string name;
+        int multiprocessors = 0;
+        if (!cuda_device_facts(&name, &l2_bytes, &multiprocessors)) l2_bytes = kDefaultL2Bytes;
+#endif
+        std::printf("device: %s (cuda:0), %d SMs, L2 %lld MB\n", info.name, info.multiprocessor_count,
+                    static_cast<long long>(l2_bytes >> 20));
+    } else {
+        int32_t threads = 0;
+        qrt_cpu_get_thread_count(&threads);
+        std::printf("device: %s (cpu:0), %d hardware threads, %d used\n", info.name, info.multiprocessor_count, threads);
+    }
+    const double copy = gpu && !options.smoke ? copy_bandwidth(options.device, stream, size_t{1} << 30) : 0.0;
+    if (copy > 0) std::printf("device-to-device copy: %.0f GB/s (bytes read + written)\n", copy * 1e-9);
+    const Peaks peaks = gpu ? peaks_of(info.name) : Peaks{};
+    std::printf("median of %d %s after a warm-up; weight GB/s counts weights, scales and zero points read per call\n\n",
+                options.repeat, gpu ? "batches of calls" : "timed calls");
 
     std::vector<LayerShape> shapes;
     if (options.smoke) {
@@ -460,42 +430,17 @@ int main(int argc, char** argv) {
             if (options.shapes == "all" || options.shapes == shape.model) shapes.push_back(shape);
         }
     }
-    const int64_t max_m = *std::max_element(options.m_values.begin(), options.m_values.end());
-
-    std::printf("%-15s %-13s %-8s %6s %6s %6s %11s %9s %8s\n", "kernel", "model", "layer", "N", "K", "M", "median ms",
-                "GFLOP/s", "GB/s");
-    int failed = 0;
-    Random random(20240601);
-    for (const KernelCase& kernel : kKernels) {
-        if (!options.kernels.empty() &&
-            std::find(options.kernels.begin(), options.kernels.end(), kernel.name) == options.kernels.end()) {
-            continue;
-        }
-        for (const LayerShape& shape : shapes) {
-            const std::unique_ptr<PreparedKernel> prepared = kernel.prepare(stream, shape, max_m, random);
-            for (int64_t m : options.m_values) {
-                const double seconds = prepared ? time_call(*prepared, stream, m, options.repeat) : -1.0;
-                std::printf("%-15s %-13s %-8s %6lld %6lld %6lld ", kernel.name, shape.model, shape.layer,
-                            static_cast<long long>(shape.n), static_cast<long long>(shape.k),
-                            static_cast<long long>(m));
-                if (seconds < 0) {
-                    std::printf("FAILED%s: %s\n", prepared ? "" : " in setup", qrt_last_error());
-                    ++failed;
-                    continue;
-                }
-                const double flops =
-                    2.0 * static_cast<double>(m) * static_cast<double>(shape.n) * static_cast<double>(shape.k);
-                const double bytes = static_cast<double>(prepared->weight_bytes) +
-                                     static_cast<double>(m) * static_cast<double>(prepared->activation_bytes_per_row +
-                                                                                  prepared->output_bytes_per_row);
-                std::printf("%11.3f %9.1f %8.1f\n", seconds * 1e3, flops / seconds * 1e-9, bytes / seconds * 1e-9);
-                std::fflush(stdout);
-            }
-        }
-    }
+    std::vector<Row> rows;
+    measure_kernels(options, stream, shapes, l2_bytes, rows);
+#if defined(QRT_BENCH_WITH_CUBLAS)
+    if (gpu && options.baselines && !options.smoke) measure_baselines(options, shapes, l2_bytes, rows);
+#endif
+    print_table(rows, copy, peaks);
+    if (!options.json.empty()) write_json(options.json, info.name, copy, peaks, rows);
     qrt_stream_destroy(stream);
+    const long failed = std::count_if(rows.begin(), rows.end(), [](const Row& r) { return r.seconds <= 0; });
     if (failed > 0) {
-        std::fprintf(stderr, "qrt-bench: %d measurement(s) failed\n", failed);
+        std::fprintf(stderr, "qrt-bench: %ld measurement(s) failed\n", failed);
         return 1;
     }
     return 0;
