@@ -13,24 +13,6 @@ struct Case {
     int64_t cols;
 };
 
-// Bit patterns of `values` in dtype, made by the CPU backend's qrt_copy: both backends then read the same bits.
-std::vector<uint8_t> encode(qrt_stream* cpu, const std::vector<float>& values, qrt_dtype dtype) {
-    std::vector<uint8_t> bytes(values.size() * qrt_dtype_size(dtype));
-    qrt_tensor src = tensor(const_cast<float*>(values.data()), QRT_DTYPE_F32, {static_cast<int64_t>(values.size())});
-    qrt_tensor dst = tensor(bytes.data(), dtype, {static_cast<int64_t>(values.size())});
-    QRT_CHECK_OK(qrt_copy(cpu, &src, &dst));
-    return bytes;
-}
-
-std::vector<float> decode(qrt_stream* cpu, const std::vector<uint8_t>& bytes, qrt_dtype dtype) {
-    const int64_t count = static_cast<int64_t>(bytes.size() / qrt_dtype_size(dtype));
-    std::vector<float> values(static_cast<size_t>(count));
-    qrt_tensor src = tensor(const_cast<uint8_t*>(bytes.data()), dtype, {count});
-    qrt_tensor dst = tensor(values.data(), QRT_DTYPE_F32, {count});
-    QRT_CHECK_OK(qrt_copy(cpu, &src, &dst));
-    return values;
-}
-
 // The GPU and CPU differ only in the order of the sum of squares: each sum has relative error at most
 // cols * 2^-24, so 1/rms differs by at most about cols * 2^-24 relative. For F32 that bounds y directly.
 // For F16/BF16 the normalised value and then y are each rounded: a tiny difference can flip each rounding

@@ -7,6 +7,10 @@
 #include "cpu/quantize.h"
 #include "qrt.h"
 
+#if defined(QRT_WITH_CUDA)
+#  include "cuda/cuda_backend.h"
+#endif
+
 namespace {
 
 using qrt::IndexVector;
@@ -65,6 +69,9 @@ QRT_API qrt_status qrt_quantize_int8(qrt_stream* stream, const qrt_tensor* x, co
             require_no_scale_output(args, scale_out);
             switch (args.backend()) {
                 case QRT_BACKEND_CPU: qrt::cpu::quantize_int8_static(x_rows, scale, zero_point, q_rows); return;
+#if defined(QRT_WITH_CUDA)
+                case QRT_BACKEND_CUDA: qrt::cuda::quantize_int8_static(stream, x_rows, scale, zero_point, q_rows); return;
+#endif
                 default: args.unsupported_on_backend();
             }
         }
@@ -74,6 +81,9 @@ QRT_API qrt_status qrt_quantize_int8(qrt_stream* stream, const qrt_tensor* x, co
         float* scales = dynamic_scale_output(args, scale_out, x_rows);
         switch (args.backend()) {
             case QRT_BACKEND_CPU: qrt::cpu::quantize_int8_dynamic(x_rows, q_rows, scales); return;
+#if defined(QRT_WITH_CUDA)
+            case QRT_BACKEND_CUDA: qrt::cuda::quantize_int8_dynamic(stream, x_rows, q_rows, scales); return;
+#endif
             default: args.unsupported_on_backend();
         }
     });
@@ -91,6 +101,9 @@ QRT_API qrt_status qrt_quantize_fp8(qrt_stream* stream, const qrt_tensor* x, con
             require_no_scale_output(args, scale_out);
             switch (args.backend()) {
                 case QRT_BACKEND_CPU: qrt::cpu::quantize_fp8_static(x_rows, scale, q_rows); return;
+#if defined(QRT_WITH_CUDA)
+                case QRT_BACKEND_CUDA: qrt::cuda::quantize_fp8_static(stream, x_rows, scale, q_rows); return;
+#endif
                 default: args.unsupported_on_backend();
             }
         }
@@ -98,6 +111,9 @@ QRT_API qrt_status qrt_quantize_fp8(qrt_stream* stream, const qrt_tensor* x, con
         float* scales = dynamic_scale_output(args, scale_out, x_rows);
         switch (args.backend()) {
             case QRT_BACKEND_CPU: qrt::cpu::quantize_fp8_dynamic(x_rows, q_rows, scales); return;
+#if defined(QRT_WITH_CUDA)
+            case QRT_BACKEND_CUDA: qrt::cuda::quantize_fp8_dynamic(stream, x_rows, q_rows, scales); return;
+#endif
             default: args.unsupported_on_backend();
         }
     });

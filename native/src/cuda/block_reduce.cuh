@@ -29,4 +29,25 @@ __device__ __forceinline__ float block_sum(float value) {
     return total[0];
 }
 
+// Largest `value` over the block, returned to every thread. fmaxf returns its other operand when one is NaN, so NaN
+// values are skipped; the maximum does not depend on the order, so the result is exact. Same block shape rules as
+// block_sum.
+__device__ __forceinline__ float block_max(float value) {
+    QRT_SHARED(float, warp_maxima, 32);
+    QRT_SHARED(float, total, 1);
+    for (int offset = 16; offset > 0; offset >>= 1) value = fmaxf(value, __shfl_xor_sync(kFullWarpMask, value, offset));
+    const int lane = threadIdx.x & 31;
+    const int warp = threadIdx.x >> 5;
+    if (lane == 0) warp_maxima[warp] = value;
+    __syncthreads();
+    if (warp == 0) {
+        const int warps = blockDim.x >> 5;
+        value = lane < warps ? warp_maxima[lane] : value;
+        for (int offset = 16; offset > 0; offset >>= 1) value = fmaxf(value, __shfl_xor_sync(kFullWarpMask, value, offset));
+        if (lane == 0) total[0] = value;
+    }
+    __syncthreads();
+    return total[0];
+}
+
 }  // namespace qrt::cuda

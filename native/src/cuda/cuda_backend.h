@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 
 #include "core/tensor.h"
 #include "qrt.h"
@@ -31,5 +32,13 @@ void fill_async(int ordinal, void* stream, void* dst, unsigned char value, size_
 void rms_norm(const qrt_stream* stream, const RowsView& x, const TensorRef& weight, float eps, const RowsView& y);
 void add_rms_norm(const qrt_stream* stream, const RowsView& x, const RowsView& residual, const TensorRef& weight,
                   float eps, const RowsView& y);
+
+// Activation quantization for the W8A8 GEMMs (quantize.cu), with the CPU ops' semantics (cpu/quantize.h); the
+// static scale and zero point live in device memory.
+void quantize_int8_dynamic(const qrt_stream* stream, const RowsView& x, const RowsView& q, float* scale_out);
+void quantize_int8_static(const qrt_stream* stream, const RowsView& x, const ScaleVector& scale,
+                          const std::optional<IndexVector>& zero_point, const RowsView& q);
+void quantize_fp8_dynamic(const qrt_stream* stream, const RowsView& x, const RowsView& q, float* scale_out);
+void quantize_fp8_static(const qrt_stream* stream, const RowsView& x, const ScaleVector& scale, const RowsView& q);
 
 }  // namespace qrt::cuda
