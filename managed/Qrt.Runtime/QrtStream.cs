@@ -12,6 +12,7 @@ namespace Qrt.Runtime;
 public sealed class QrtStream : IDisposable
 {
     private readonly StreamHandle _handle;
+    private StreamScratch? _scratch;
 
     /// <summary>Creates a stream on a device.</summary>
     public QrtStream(Device device)
@@ -31,7 +32,16 @@ public sealed class QrtStream : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        // Destroying the native stream waits for its work, which may still use the scratch memory.
+        _handle.Dispose();
+        _scratch?.Dispose();
+        _scratch = null;
+    }
 
     internal StreamHandle Handle => _handle;
+
+    /// <summary>The scratch memory layers borrow on this stream (see <see cref="StreamScratch"/>).</summary>
+    internal StreamScratch Scratch => _scratch ??= new StreamScratch(this);
 }

@@ -1,16 +1,16 @@
 namespace Qrt.Runtime.Layers;
 
 /// <summary>
-/// Scratch tensors for one call's quantized activations: codes shaped like x and, for dynamic
-/// quantization, one F32 scale per row. Allocated per call on the stream's device.
+/// Where a W8A8 layer quantizes its input: codes shaped like x and, for dynamic quantization, one F32 scale per row,
+/// both in the stream's scratch memory, so a forward pass neither allocates nor waits for the device.
 /// </summary>
-internal sealed class ActivationQuantization : IDisposable
+internal readonly struct ActivationQuantization
 {
-    public ActivationQuantization(QrtTensor x, DType codeType, bool dynamic)
+    public ActivationQuantization(QrtStream stream, QrtTensor x, DType codeType, bool dynamic)
     {
-        Codes = QrtTensor.Empty(codeType, x.Shape, x.Device);
+        Codes = stream.Scratch.Rent(ScratchSlot.QuantizedActivations, codeType, x.Shape);
         var rows = x.Size(-1) == 0 ? 0 : x.ElementCount / x.Size(-1);
-        RowScales = dynamic ? QrtTensor.Empty(DType.F32, [rows], x.Device) : null;
+        RowScales = dynamic ? stream.Scratch.Rent(ScratchSlot.ActivationScales, DType.F32, [rows]) : null;
     }
 
     /// <summary>The quantized activations.</summary>
@@ -18,10 +18,4 @@ internal sealed class ActivationQuantization : IDisposable
 
     /// <summary>Per-row scales written by dynamic quantization; null for static.</summary>
     public QrtTensor? RowScales { get; }
-
-    public void Dispose()
-    {
-        Codes.Dispose();
-        RowScales?.Dispose();
-    }
 }

@@ -18,11 +18,9 @@ public sealed class Fp8Linear(QrtTensor weight, QrtTensor weightScale, QrtTensor
     /// <inheritdoc />
     public void Forward(QrtStream stream, QrtTensor x, QrtTensor y)
     {
-        using var activations = new ActivationQuantization(x, DType.F8E4M3, dynamic: inputScale is null);
+        var activations = new ActivationQuantization(stream, x, DType.F8E4M3, dynamic: inputScale is null);
         Ops.QuantizeFp8(stream, x, inputScale, activations.Codes, activations.RowScales);
         Ops.GemmW8A8Fp8(stream, activations.Codes, activations.RowScales ?? inputScale!, weight, weightScale, bias, y);
-        // The scratch tensors are freed on return: wait for a GPU stream to finish with them first.
-        stream.Synchronize();
     }
 
     /// <inheritdoc />

@@ -19,11 +19,9 @@ public sealed class Int8Linear(
     /// <inheritdoc />
     public void Forward(QrtStream stream, QrtTensor x, QrtTensor y)
     {
-        using var activations = new ActivationQuantization(x, DType.I8, dynamic: inputScale is null);
+        var activations = new ActivationQuantization(stream, x, DType.I8, dynamic: inputScale is null);
         Ops.QuantizeInt8(stream, x, inputScale, inputZeroPoint, activations.Codes, activations.RowScales);
         Ops.GemmW8A8Int8(stream, activations.Codes, activations.RowScales ?? inputScale!, inputZeroPoint, weight, weightScale, bias, y);
-        // The scratch tensors are freed on return: wait for a GPU stream to finish with them first.
-        stream.Synchronize();
     }
 
     /// <inheritdoc />

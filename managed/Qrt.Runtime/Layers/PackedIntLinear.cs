@@ -93,11 +93,9 @@ public sealed class PackedIntLinear : ILinear
             return;
         }
 
-        using var ordered = QrtTensor.Empty(x.DType, x.Shape, x.Device);
+        var ordered = stream.Scratch.Rent(ScratchSlot.GatheredActivations, x.DType, x.Shape);
         Ops.GatherColumns(stream, x, ColumnOrder, ordered);
         Ops.GemmWna16(stream, ordered, _weight, _bias, y);
-        // The gathered activations are freed on return: wait for a GPU stream to finish with them first.
-        stream.Synchronize();
     }
 
     /// <inheritdoc />

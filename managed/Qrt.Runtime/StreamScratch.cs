@@ -1,0 +1,84 @@
+namespace Qrt.Runtime;
+
+/// <summary>What a piece of <see cref="StreamScratch"/> memory holds while an op uses it.</summary>
+internal enum ScratchSlot
+{
+    /// <summary>A W8A8 layer's quantized activations (I8 or F8E4M3), shaped like its input.</summary>
+    QuantizedActivations,
+
+    /// <summary>A dynamically quantized layer's per-row activation scales (F32).</summary>
+    ActivationScales,
+
+    /// <summary>An activation-ordered layer's input with its columns gathered into the weight's order.</summary>
+    GatheredActivations,
+
+    /// <summary>A GEMM's split-K workspace, which every call leaves zero-filled as it found it.</summary>
+    GemmWorkspace,
+}
+
+/// <summary>
+/// Scratch memory that a stream lends to the layers run on it, so that a forward pass allocates nothing once the
+/// largest shape has been seen. Work on one stream runs in order, so each layer can reuse the memory the layer before
+/// it used: the GPU runs a later op only after the earlier ones, and the CPU finishes every op before it returns. A
+/// slot grows when a larger shape comes; the old memory is freed only after the stream has finished with it. Like
+/// the stream, it is used by one thread at a time.
+/// </summary>
+internal sealed class StreamScratch(QrtStream stream) : IDisposable
+{
+    private readonly Dictionary<(ScratchSlot Slot, DType DType), QrtTensor> _buffers = [];
+
+    /// <summary>
+    /// A contiguous tensor of <paramref name="shape"/> over the slot's memory, valid until the slot is rented again.
+    /// Zero-filled memory (<paramref name="zeroed"/>) is zeroed when allocated only: its users keep it so.
+    /// </summary>
+    public QrtTensor Rent(ScratchSlot slot, DType dtype, ReadOnlySpan<long> shape, bool zeroed = false)
+    {
+        var elements = 1L;
+        foreach (var size in shape)
+        {
+            elements = checked(elements * size);
+        }
+
+        var key = (slot, dtype);
+        if (!_buffers.TryGetValue(key, out var buffer) || buffer.ElementCount < elements)
+        {
+            if (buffer is not null)
+            {
+                // Work already enqueued may still read or write the smaller buffer.
+                stream.Synchronize();
+                buffer.Dispose();
+                _buffers.Remove(key);
+            }
+
+            var capacity = Math.Max(elements, 1);
+            buffer = zeroed ? QrtTensor.Zeros(dtype, [capacity], stream.Device) : QrtTensor.Empty(dtype, [capacity], stream.Device);
+            _buffers[key] = buffer;
+        }
+
+        return buffer.View(shape, ContiguousStrides(shape));
+    }
+
+    /// <summary>Frees every slot; the stream must have finished with them.</summary>
+    public void Dispose()
+    {
+        foreach (var buffer in _buffers.Values)
+        {
+            buffer.Dispose();
+        }
+
+        _buffers.Clear();
+    }
+
+    private static long[] ContiguousStrides(ReadOnlySpan<long> shape)
+    {
+        var strides = new long[shape.Length];
+        var stride = 1L;
+        for (var i = shape.Length - 1; i >= 0; i--)
+        {
+            strides[i] = stride;
+            stride *= shape[i];
+        }
+
+        return strides;
+    }
+}
