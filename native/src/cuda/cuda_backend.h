@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include "core/tensor.h"
+#include "core/wna16_layout.h"
 #include "qrt.h"
 
 namespace qrt::cuda {
@@ -31,5 +32,13 @@ void fill_async(int ordinal, void* stream, void* dst, unsigned char value, size_
 void rms_norm(const qrt_stream* stream, const RowsView& x, const TensorRef& weight, float eps, const RowsView& y);
 void add_rms_norm(const qrt_stream* stream, const RowsView& x, const RowsView& residual, const TensorRef& weight,
                   float eps, const RowsView& y);
+
+// W4A16 on the repacked layout (repack_wna16.cu, gemm_wna16.cu) and the column gather of act-order
+// activations (gather_columns.cu).
+void repack_wna16(const qrt_stream* stream, const wna16::PackedInt4& source, const wna16::RepackedInt4& target);
+size_t gemm_wna16_repacked_workspace_bytes(int ordinal, int64_t max_rows, int64_t n, int64_t k);
+void gemm_wna16_repacked(const qrt_stream* stream, const RowsView& x, const wna16::RepackedInt4& w,
+                         const ScaleVector& bias, void* workspace, size_t workspace_bytes, const RowsView& y);
+void gather_columns(const qrt_stream* stream, const RowsView& x, const IndexVector& indices, const RowsView& y);
 
 }  // namespace qrt::cuda
