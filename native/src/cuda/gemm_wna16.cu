@@ -324,24 +324,30 @@ __global__ void gemm_wna16_kernel(const Params p) {
     if (last_split[0] == 0) return;
     __threadfence();  // every other split's partials are visible to this block's loads
     if (threadIdx.x == 0) p.counters[tile] = 0;  // the workspace is left zero-filled for the next call
-    if (!warp_active) return;
-    for (int mt = 0; mt < kMTiles; ++mt) {
-        for (int i = 0; i < 8; ++i) {
-            for (int e = 0; e < 4; ++e) {
-                const int row = 16 * mt + g + 8 * (e / 2);
-                if (row >= rows) continue;
-                const int local = row * kBlockN + local_n0 + 8 * i + 2 * t + (e & 1);
-                // Volatile loads go to L2, past an L1 that may not have seen the other blocks' stores.
-                float sum = 0.0f;
-                for (int s = 0; s < p.splits; ++s) {
-                    const float value = s == split ? acc[mt][i][e]
-                                                   : static_cast<const volatile float*>(partial_tiles)[
-                                                         static_cast<long long>(s) * kBlockM * kBlockN + local];
-                    sum = s == 0 ? value : sum + value;
-                }
-                write_y(m0 + row, n0 + 8 * i + 2 * t + (e & 1), sum);
+
+    // The last block adds the partials of every split, its own included, in split order, four columns per thread at
+    // a time: 16-byte L2 loads (.cg: the other blocks' stores are in L2, not in this multiprocessor's L1), issued
+    // kBatch at a time so that their latencies overlap.
+    constexpr int kBatch = 8;
+    const int block_n0 = static_cast<int>(blockIdx.x) * kBlockN;
+    for (int chunk = static_cast<int>(threadIdx.x); chunk < rows * (kBlockN / 4); chunk += kThreads) {
+        const int row = chunk / (kBlockN / 4);
+        const int column = 4 * (chunk % (kBlockN / 4));
+        if (block_n0 + column >= p.n) continue;  // features of warps with no tile
+        const float* first = partial_tiles + row * kBlockN + column;
+        float sum[4] = {};
+        for (int s0 = 0; s0 < p.splits; s0 += kBatch) {
+            uint4 part[kBatch];
+            for (int b = 0; b < kBatch; ++b) {
+                if (s0 + b < p.splits) part[b] = ptx::ld_global_cg_v4(first + static_cast<long long>(s0 + b) * kBlockM * kBlockN);
+            }
+            for (int b = 0; b < kBatch && s0 + b < p.splits; ++b) {
+                const float value[4] = {__uint_as_float(part[b].x), __uint_as_float(part[b].y), __uint_as_float(part[b].z),
+                                        __uint_as_float(part[b].w)};
+                for (int e = 0; e < 4; ++e) sum[e] = s0 + b == 0 ? value[e] : sum[e] + value[e];
             }
         }
+        for (int e = 0; e < 4; ++e) write_y(m0 + row, block_n0 + column + e, sum[e]);
     }
 }
 
@@ -382,16 +388,24 @@ Plan plan_for(int sms, int64_t m, int64_t n, int64_t k, int64_t group_size, size
     plan.m_blocks = static_cast<int>((m + 16 * plan.m_tiles_per_block - 1) / (16 * plan.m_tiles_per_block));
     plan.n_blocks = static_cast<int>((n + kBlockN - 1) / kBlockN);
     const int64_t steps = k / kStepK;
-    plan.unit_steps = group_size > 0 ? static_cast<int>(group_size / kStepK) : 1;
-    plan.units = static_cast<int>((steps + plan.unit_steps - 1) / plan.unit_steps);
     const int64_t blocks = static_cast<int64_t>(plan.m_blocks) * plan.n_blocks;
-    if (blocks == 0 || plan.units == 0) return plan;
-    // Enough splits for about kTargetBlocksPerSm blocks per multiprocessor, but at least four steps per split so
-    // that the pipeline has something to overlap.
-    const int64_t wanted = (static_cast<int64_t>(kTargetBlocksPerSm) * sms + blocks - 1) / blocks;
-    const int64_t most = std::max<int64_t>(1, std::min<int64_t>(plan.units, steps / 4));
-    plan.splits = static_cast<int>(std::clamp<int64_t>(wanted, 1, most));
+    plan.units = static_cast<int>(steps);
+    if (blocks == 0 || steps == 0) return plan;
+    // As many splits as keep the grid within one wave of kTargetBlocksPerSm blocks per multiprocessor (a second,
+    // partly filled wave would cost as much as the first), but at least four steps per split so that the pipeline
+    // has something to overlap.
+    const int64_t wanted = std::max<int64_t>(1, static_cast<int64_t>(kTargetBlocksPerSm) * sms / blocks);
+    const int64_t most = std::max<int64_t>(1, steps / 4);
+    plan.splits = static_cast<int>(std::min(wanted, most));
     while (plan.splits > 1 && plan.workspace_bytes() > workspace_bytes) --plan.splits;  // a smaller workspace
+    // Split on group boundaries when the groups share out evenly, so that each group's scales are read by one block;
+    // otherwise on 32-column steps, which balances the blocks' work at the price of reading the scales of a group
+    // that two splits share twice.
+    const int64_t group_steps = group_size > 0 ? group_size / kStepK : 0;
+    if (group_steps > 0 && steps % group_steps == 0 && (steps / group_steps) % plan.splits == 0) {
+        plan.unit_steps = static_cast<int>(group_steps);
+        plan.units = static_cast<int>(steps / group_steps);
+    }
     return plan;
 }
 

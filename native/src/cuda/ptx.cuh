@@ -487,6 +487,23 @@ __device__ __forceinline__ uint4 ld_global_nc_evict_first_v4(const void* address
 #endif
 }
 
+// ld.global.cg: cached in L2 only, never in L1. For data other blocks of the grid wrote during this kernel (split-K
+// partial sums): L1 is not coherent between multiprocessors, L2 is, so after the writers' fence and a counter that
+// says they are done, a .cg load sees their stores.
+__device__ __forceinline__ uint4 ld_global_cg_v4(const void* address) {
+#if defined(QRT_CUDA_EMULATOR)
+    uint32_t v[4];
+    ::qrt::emu::ptx::ld_global_v4(address, v, "ld.global.cg.v4");
+    return detail::to_uint4(v);
+#else
+    uint4 v;
+    asm volatile("ld.global.cg.v4.u32 {%0, %1, %2, %3}, [%4];\n"
+                 : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
+                 : "l"(address));
+    return v;
+#endif
+}
+
 // ---- 16-byte shared-memory stores and loads of a whole warp --------------------------------------------------------
 // st.shared.v4 / ld.shared.v4 with a 16-byte aligned address. These wrappers are for code in which all 32 lanes of
 // the warp store (or load) together, as a GEMM tile's epilogue does: the emulator executes them as a warp collective,
