@@ -187,6 +187,7 @@ __global__ void gemm_wna16_kernel(const Params p) {
             ptx::cp_async<16>(x_tiles + (slot * kBlockM + row) * kARow + column, source);
         }
         if (!warp_active) return;
+        QRT_UNROLL
         for (int k16 = 0; k16 < 2; ++k16) {
             const int32_t* source = p.weight + static_cast<long long>(2 * step + k16) * 2 * p.n +
                                     static_cast<long long>(n_tile) * wna16::kWordsPerTile + 4 * lane;
@@ -236,7 +237,9 @@ __global__ void gemm_wna16_kernel(const Params p) {
         if (group_starts(step)) {
             // The warp's scales sit at the start of its 256-byte part of the slot, 2 or 4 bytes per feature.
             const auto warp_scales = scale_tiles + slot * kScaleWordsPerStage + warp * wna16::kTileN;
+            QRT_UNROLL
             for (int i = 0; i < 8; ++i) {
+                QRT_UNROLL
                 for (int e = 0; e < 2; ++e) {
                     const int column = 8 * i + 2 * t + e;
                     if (scale_size == 4) {
@@ -250,8 +253,10 @@ __global__ void gemm_wna16_kernel(const Params p) {
             }
             if (p.zero != nullptr) zero_word = zero_tiles[slot * kZeroWordsPerStage + warp * 8 + g];
         }
+        QRT_UNROLL
         for (int k16 = 0; k16 < 2; ++k16) {
             uint32_t a[kMTiles][4];
+            QRT_UNROLL
             for (int mt = 0; mt < kMTiles; ++mt) {
                 // ldmatrix.x4: lane l addresses row l % 16, column 8 (l / 16) of the 16 x 16 tile: an A fragment.
                 ptx::ldmatrix(a[mt], x_tiles + (slot * kBlockM + 16 * mt + lane % 16) * kARow + 16 * k16 + 8 * (lane / 16));
@@ -259,10 +264,12 @@ __global__ void gemm_wna16_kernel(const Params p) {
             const uint4 words = ptx::ld_shared_v4(weight_tiles + slot * kWeightWordsPerStage +
                                                   (k16 * kWarps + warp) * wna16::kWordsPerTile + 4 * lane);
             const uint32_t word[4] = {words.x, words.y, words.z, words.w};
+            QRT_UNROLL
             for (int j = 0; j < 4; ++j) {
                 uint32_t b0[2];
                 uint32_t b1[2];
                 dequantize<kBf16>(word[j], (zero_word >> (8 * j)) & 0xFu, (zero_word >> (8 * j + 4)) & 0xFu, b0, b1);
+                QRT_UNROLL
                 for (int mt = 0; mt < kMTiles; ++mt) {
                     mma<kBf16>(group_sum[mt][2 * j], a[mt], b0);
                     mma<kBf16>(group_sum[mt][2 * j + 1], a[mt], b1);
@@ -270,8 +277,11 @@ __global__ void gemm_wna16_kernel(const Params p) {
             }
         }
         if (group_ends(step)) {
+            QRT_UNROLL
             for (int mt = 0; mt < kMTiles; ++mt) {
+                QRT_UNROLL
                 for (int i = 0; i < 8; ++i) {
+                    QRT_UNROLL
                     for (int e = 0; e < 4; ++e) {
                         acc[mt][i][e] = fmaf(group_sum[mt][i][e], scale[2 * i + (e & 1)], acc[mt][i][e]);
                         group_sum[mt][i][e] = 0.0f;
@@ -292,8 +302,11 @@ __global__ void gemm_wna16_kernel(const Params p) {
 
     if (p.splits == 1) {
         if (!warp_active) return;
+        QRT_UNROLL
         for (int mt = 0; mt < kMTiles; ++mt) {
+            QRT_UNROLL
             for (int i = 0; i < 8; ++i) {
+                QRT_UNROLL
                 for (int e = 0; e < 4; ++e) {
                     const int row = 16 * mt + g + 8 * (e / 2);
                     if (row < rows) write_y(m0 + row, n0 + 8 * i + 2 * t + (e & 1), acc[mt][i][e]);
@@ -308,8 +321,11 @@ __global__ void gemm_wna16_kernel(const Params p) {
     float* partial_tiles = p.partials + static_cast<long long>(tile) * p.splits * kBlockM * kBlockN;
     if (warp_active) {
         float* mine = partial_tiles + static_cast<long long>(split) * kBlockM * kBlockN;
+        QRT_UNROLL
         for (int mt = 0; mt < kMTiles; ++mt) {
+            QRT_UNROLL
             for (int i = 0; i < 8; ++i) {
+                QRT_UNROLL
                 for (int e = 0; e < 4; ++e) {
                     const int row = 16 * mt + g + 8 * (e / 2);
                     if (row < rows) mine[row * kBlockN + local_n0 + 8 * i + 2 * t + (e & 1)] = acc[mt][i][e];
@@ -338,15 +354,20 @@ __global__ void gemm_wna16_kernel(const Params p) {
         float sum[4] = {};
         for (int s0 = 0; s0 < p.splits; s0 += kBatch) {
             uint4 part[kBatch];
+            QRT_UNROLL
             for (int b = 0; b < kBatch; ++b) {
                 if (s0 + b < p.splits) part[b] = ptx::ld_global_cg_v4(first + static_cast<long long>(s0 + b) * kBlockM * kBlockN);
             }
-            for (int b = 0; b < kBatch && s0 + b < p.splits; ++b) {
+            QRT_UNROLL
+            for (int b = 0; b < kBatch; ++b) {
+                if (s0 + b >= p.splits) break;
                 const float value[4] = {__uint_as_float(part[b].x), __uint_as_float(part[b].y), __uint_as_float(part[b].z),
                                         __uint_as_float(part[b].w)};
+                QRT_UNROLL
                 for (int e = 0; e < 4; ++e) sum[e] = s0 + b == 0 ? value[e] : sum[e] + value[e];
             }
         }
+        QRT_UNROLL
         for (int e = 0; e < 4; ++e) write_y(m0 + row, block_n0 + column + e, sum[e]);
     }
 }
