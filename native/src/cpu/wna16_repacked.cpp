@@ -116,20 +116,30 @@ private:
     }
 
     // Row n, columns [k0, k0 + depth): k0 and depth are multiples of 16 (kPanelDepth is, and so is K), so the
-    // run is whole k tiles, and a k tile lies in one group (group sizes are multiples of 32).
+    // run is whole k tiles, and a k tile lies in one group (group sizes are multiples of 32). In a k tile the
+    // feature's 16 values sit in the four words of the threads t = 0..3 (16 bytes apart), four values per word:
+    // tile columns 2t, 2t+1, 2t+8, 2t+9 as values e = 4h .. 4h+3 (h: the feature's half of its n16 pair).
     void decode_row(int64_t n, int64_t k0, int64_t depth, float* out) const {
-        for (int64_t k = k0; k < k0 + depth; k += kTileK) {
+        const int h = static_cast<int>((n % kTileN) % 16) / 8;
+        int bit_of[4];
+        for (int c = 0; c < 4; ++c) bit_of[c] = 4 * wna16::nibble_of_value(4 * h + c);
+        // The 16 weights a stored value can decode to in the current group, (q − z)·s with the one rounding of the
+        // product, rebuilt when the group changes.
+        float table[16];
+        int64_t table_group = -1;
+        const int32_t* words = reinterpret_cast<const int32_t*>(w_.weight.data) + wna16::weight_position(n, k0, w_.n).word;
+        for (int64_t k = k0; k < k0 + depth; k += kTileK, words += 2 * w_.n) {  // the next k tile: one row down
             const int64_t g = w_.group_size == 0 ? 0 : k / w_.group_size;
-            const float zero = shift(n, g);
-            const float factor = scale(n, g);
-            const wna16::NibblePosition first = wna16::weight_position(n, k, w_.n);
-            const auto* words = reinterpret_cast<const int32_t*>(w_.weight.data) + first.word;
-            for (int column = 0; column < kTileK; ++column) {
-                // Within a tile only the thread (t) and the value's nibble change with the column.
-                const wna16::NibblePosition at = wna16::weight_position(n, k + column, w_.n);
-                const auto word = static_cast<uint32_t>(words[at.word - first.word]);
-                const auto stored = static_cast<int32_t>((word >> at.shift) & 0xFu);
-                out[k - k0 + column] = (static_cast<float>(stored) - zero) * factor;
+            if (g != table_group) {
+                const float zero = shift(n, g);
+                const float factor = scale(n, g);
+                for (int q = 0; q < 16; ++q) table[q] = (static_cast<float>(q) - zero) * factor;
+                table_group = g;
+            }
+            float* tile = out + (k - k0);
+            for (int t = 0; t < 4; ++t) {
+                const auto word = static_cast<uint32_t>(words[4 * t]);
+                for (int c = 0; c < 4; ++c) tile[2 * t + c % 2 + 8 * (c / 2)] = table[(word >> bit_of[c]) & 0xFu];
             }
         }
     }
