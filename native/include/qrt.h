@@ -319,11 +319,12 @@ QRT_API qrt_status qrt_gemm_wna16_repacked_workspace_size(qrt_device device, int
 /// F16 or BF16, 16-byte aligned, with a row stride that is a multiple of 8 elements.
 ///  repacked_weight, repacked_scale, repacked_zero_point (or NULL): qrt_repack_wna16's outputs; num_bits 4 and
 ///  group_size as given to it.
-///  workspace: U8, contiguous, or NULL. On the CUDA backend, when x has few rows, blocks of the kernel share
-///  the input columns of one output tile and add their FP32 partial sums there, always in the same order (the
-///  result is the same bits on every run with the same workspace size). A smaller workspace (or NULL) only
-///  means fewer such splits. It must be zero-filled before its first use; every call leaves it zero-filled
-///  again, and calls sharing a workspace must not run concurrently. The CPU backend ignores it.
+///  workspace: U8, contiguous, or NULL. On the CUDA backend, when x has few rows, blocks of the kernel split
+///  the input columns of one output tile, write their FP32 partial sums there, and the last of them adds them
+///  always in the same order (the result is the same bits on every run with the same workspace size on the same
+///  device). A smaller workspace (or NULL) only means fewer such splits. It must be zero-filled before its first
+///  use; every call leaves its counters zero-filled again, and calls sharing a workspace must not run
+///  concurrently. The CPU backend ignores it.
 QRT_API qrt_status qrt_gemm_wna16_repacked(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* repacked_weight,
                                            const qrt_tensor* repacked_scale, const qrt_tensor* repacked_zero_point,
                                            int32_t num_bits, int64_t group_size, const qrt_tensor* bias,

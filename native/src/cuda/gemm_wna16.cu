@@ -3,11 +3,12 @@
 //
 // Work split. A block of four warps owns 256 output features (each warp one 64-feature tile of the layout) and
 // 16 or 32 rows of x, and walks a range of K in 32-column steps. At batch 1 there are too few such tiles to fill the
-// GPU (N = 4096 gives 16), so K is split across blocks as well: the host picks the number of splits that brings
-// the grid to about two blocks per multiprocessor, with split boundaries on group boundaries so that each group's
-// scales are read by one block only. Every split writes its FP32 partial tile to the workspace and counts itself
-// in the tile's counter; the block that arrives last adds the partials in split order 0, 1, 2, ... (never in
-// arrival order, so the result is the same bits on every run), adds the bias, writes y and resets the counter.
+// GPU (N = 4096 gives 16), so K is split across blocks as well: the host picks the number of splits that fills one
+// wave of two blocks per multiprocessor, with split boundaries on group boundaries when the groups share out
+// evenly (each group's scales are then read by one block only), else on 32-column steps. Every split writes its
+// FP32 partial tile to the workspace and counts itself in the tile's counter; the block that arrives last adds the
+// partials in split order 0, 1, 2, ... (never in arrival order, so the result is the same bits on every run), adds
+// the bias, writes y and resets the counter. No block waits for another, so no co-residency is needed.
 //
 // Pipeline. Each 32-column step is one stage of a kStages-deep cp.async ring: the block's 4 KB of weights (every
 // lane copies the 16 bytes it will itself consume, with the evict-first hint: weights are read once), the x
