@@ -203,7 +203,7 @@ void test_cases() {
         {8, 256, 384, 128, false, B, B, B, true, false},
         {16, 128, 96, 0, true, B, H, F, false, false},
         {31, 192, 320, 64, true, H, F, H, true, false},
-        {64, 64, 128, 32, false, B, B, F, true, false},
+        {64, 320, 128, 32, false, B, B, F, true, false},  // row blocks x feature blocks x splits
         {127, 128, 192, 128, true, B, B, B, false, false},
         {256, 64, 64, 0, false, H, H, H, true, false},
         {1, 128, 1024, 128, true, B, B, B, true, false},   // split K over groups

@@ -141,7 +141,9 @@ __device__ __forceinline__ void mma(float (&acc)[4], const uint32_t (&a)[4], con
     }
 }
 
-// One block: rows [m0, m0 + 16 kMTiles), features [256 blockIdx.x, +256), the K steps of split blockIdx.z.
+// One block: rows [16 kMTiles blockIdx.x, +16 kMTiles), features [256 blockIdx.y, +256), the K steps of split
+// blockIdx.z. The row blocks of one feature tile are neighbours in launch order, so that when x has many rows they
+// run at the same time and read the tile's weights from HBM once, the others from L2.
 template <bool kBf16, int kMTiles>
 __global__ void gemm_wna16_kernel(const Params p) {
     constexpr int kBlockM = 16 * kMTiles;
@@ -155,9 +157,9 @@ __global__ void gemm_wna16_kernel(const Params p) {
     const int warp = static_cast<int>(threadIdx.x / 32);
     const int g = lane / 4;
     const int t = lane % 4;
-    const int n_tile = static_cast<int>(blockIdx.x) * kWarps + warp;  // this warp's 64-feature tile
+    const int n_tile = static_cast<int>(blockIdx.y) * kWarps + warp;  // this warp's 64-feature tile
     const bool warp_active = n_tile < p.n / wna16::kTileN;            // N need not be a multiple of 256
-    const int m0 = static_cast<int>(blockIdx.y) * kBlockM;
+    const int m0 = static_cast<int>(blockIdx.x) * kBlockM;
     const int rows = smaller(kBlockM, p.m - m0);
     const int split = static_cast<int>(blockIdx.z);
     const int steps = p.k / kStepK;
@@ -346,7 +348,7 @@ __global__ void gemm_wna16_kernel(const Params p) {
     // a time: 16-byte L2 loads (.cg: the other blocks' stores are in L2, not in this multiprocessor's L1), issued
     // kBatch at a time so that their latencies overlap.
     constexpr int kBatch = 8;
-    const int block_n0 = static_cast<int>(blockIdx.x) * kBlockN;
+    const int block_n0 = static_cast<int>(blockIdx.y) * kBlockN;
     for (int chunk = static_cast<int>(threadIdx.x); chunk < rows * (kBlockN / 4); chunk += kThreads) {
         const int row = chunk / (kBlockN / 4);
         const int column = 4 * (chunk % (kBlockN / 4));
@@ -434,7 +436,7 @@ Plan plan_for(int sms, int64_t m, int64_t n, int64_t k, int64_t group_size, size
 template <bool kBf16>
 void launch(cudaStream_t stream, const Plan& plan, const Params& params) {
     LaunchShape shape;
-    shape.grid = dim3(static_cast<unsigned>(plan.n_blocks), static_cast<unsigned>(plan.m_blocks),
+    shape.grid = dim3(static_cast<unsigned>(plan.m_blocks), static_cast<unsigned>(plan.n_blocks),
                       static_cast<unsigned>(plan.splits));
     shape.block = dim3(kThreads);
     if (plan.m_tiles_per_block == 1) {
@@ -466,10 +468,11 @@ void gemm_wna16_repacked(const qrt_stream* stream, const RowsView& x, const wna1
                          const ScaleVector& bias, void* workspace, size_t workspace_bytes, const RowsView& y) {
     constexpr const char* op = "qrt_gemm_wna16_repacked";
     if (x.rows == 0 || w.n == 0) return;
-    // Rows are the grid's y extent in blocks of 32 (at most 65535 blocks); indices inside the kernel are int.
-    if (x.rows > 65535LL * 32 || w.n > 0x7FFFFFFF || w.k > 0x7FFFFFFF) {
-        throw Error(QRT_STATUS_UNSUPPORTED,
-                    concat(op, ": argument 'x': ", x.rows, " rows; the CUDA kernel takes at most ", 65535LL * 32));
+    // Features are the grid's y extent in blocks of 256 (at most 65535 blocks); indices inside the kernel are int.
+    if (x.rows > 0x7FFFFFFF || w.n > 65535LL * kBlockN || w.k > 0x7FFFFFFF) {
+        throw Error(QRT_STATUS_UNSUPPORTED, concat(op, ": argument 'repacked_weight': N = ", w.n, ", K = ", w.k, ", M = ",
+                                                   x.rows, ": the CUDA kernel takes N up to ", 65535LL * kBlockN,
+                                                   " and M, K up to 2^31 - 1"));
     }
     DeviceScope scope(stream->device.ordinal);
     const int sms = multiprocessors(stream->device.ordinal);
