@@ -344,7 +344,9 @@ public static unsafe partial class QrtNative
     /// <summary>
     /// y[..., j] = x[..., indices[j]] — gathers columns (the last dimension) of x. x [..., K] and y [..., J]
     /// float (F32/F16/BF16, same dtype), rows contiguous along the last dimension, any row stride; indices I32 or I64
-    /// [J], each in [0, K) (checked before any work). y must not overlap x.
+    /// [J], each in [0, K). y must not overlap x. On the CPU the indices are checked before any work; on the CUDA
+    /// backend they live in device memory, which the host does not read: a column whose index is outside [0, K)
+    /// is written as NaN instead.
     /// </summary>
     /// <remarks>C: <c>qrt_status qrt_gather_columns(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* indices, qrt_tensor* y)</c></remarks>
     [LibraryImport(LibraryName, EntryPoint = "qrt_gather_columns")]
@@ -375,6 +377,45 @@ public static unsafe partial class QrtNative
     [LibraryImport(LibraryName, EntryPoint = "qrt_gemm_wna16")]
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
     public static partial qrt_status qrt_gemm_wna16(qrt_stream* stream, qrt_tensor* x, qrt_tensor* weight_packed, qrt_tensor* weight_scale, qrt_tensor* weight_zero_point, qrt_tensor* weight_g_idx, int num_bits, long group_size, qrt_tensor* bias, qrt_tensor* y);
+
+    /// <summary>
+    /// Repacks a 4-bit pack-quantized weight (qrt_gemm_wna16's weight_packed, weight_scale and weight_zero_point,
+    /// without a g_idx: see the layout above for activation ordering) into the repacked layout. Stored values move
+    /// unchanged (the CUDA backend writes the same bytes as the CPU). repacked_zero_point must be given exactly when
+    /// weight_zero_point is. All outputs must be contiguous and must not overlap the inputs. num_bits must be 4:
+    /// 8-bit weights stay on qrt_gemm_wna16.
+    /// </summary>
+    /// <remarks>C: <c>qrt_status qrt_repack_wna16(qrt_stream* stream, const qrt_tensor* weight_packed, const qrt_tensor* weight_scale, const qrt_tensor* weight_zero_point, int32_t num_bits, int64_t group_size, qrt_tensor* repacked_weight, qrt_tensor* repacked_scale, qrt_tensor* repacked_zero_point)</c></remarks>
+    [LibraryImport(LibraryName, EntryPoint = "qrt_repack_wna16")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial qrt_status qrt_repack_wna16(qrt_stream* stream, qrt_tensor* weight_packed, qrt_tensor* weight_scale, qrt_tensor* weight_zero_point, int num_bits, long group_size, qrt_tensor* repacked_weight, qrt_tensor* repacked_scale, qrt_tensor* repacked_zero_point);
+
+    /// <summary>
+    /// Writes to *bytes the workspace qrt_gemm_wna16_repacked needs on `device` to split the input columns of a
+    /// [N, K] weight across the device's multiprocessors for any x of up to max_rows rows (0 on the CPU).
+    /// </summary>
+    /// <remarks>C: <c>qrt_status qrt_gemm_wna16_repacked_workspace_size(qrt_device device, int64_t max_rows, int64_t n, int64_t k, size_t* bytes)</c></remarks>
+    [LibraryImport(LibraryName, EntryPoint = "qrt_gemm_wna16_repacked_workspace_size")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial qrt_status qrt_gemm_wna16_repacked_workspace_size(qrt_device device, long max_rows, long n, long k, nuint* bytes);
+
+    /// <summary>
+    /// W4A16 linear layer on a repacked weight: the same result as qrt_gemm_wna16 on the weight before the repack
+    /// (up to the order of the FP32 sums). x [..., K] and y [..., N] as for qrt_gemm_wna16; on the CUDA backend x is
+    /// F16 or BF16, 16-byte aligned, with a row stride that is a multiple of 8 elements.
+    ///  repacked_weight, repacked_scale, repacked_zero_point (or NULL): qrt_repack_wna16's outputs; num_bits 4 and
+    ///  group_size as given to it.
+    ///  workspace: U8, contiguous, or NULL. On the CUDA backend, when x has few rows, blocks of the kernel split
+    ///  the input columns of one output tile, write their FP32 partial sums there, and the last of them adds them
+    ///  always in the same order (the result is the same bits on every run with the same workspace size on the same
+    ///  device). A smaller workspace (or NULL) only means fewer such splits. It must be zero-filled before its first
+    ///  use; every call leaves its counters zero-filled again, and calls sharing a workspace must not run
+    ///  concurrently. The CPU backend ignores it.
+    /// </summary>
+    /// <remarks>C: <c>qrt_status qrt_gemm_wna16_repacked(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* repacked_weight, const qrt_tensor* repacked_scale, const qrt_tensor* repacked_zero_point, int32_t num_bits, int64_t group_size, const qrt_tensor* bias, qrt_tensor* workspace, qrt_tensor* y)</c></remarks>
+    [LibraryImport(LibraryName, EntryPoint = "qrt_gemm_wna16_repacked")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial qrt_status qrt_gemm_wna16_repacked(qrt_stream* stream, qrt_tensor* x, qrt_tensor* repacked_weight, qrt_tensor* repacked_scale, qrt_tensor* repacked_zero_point, int num_bits, long group_size, qrt_tensor* bias, qrt_tensor* workspace, qrt_tensor* y);
 
     /// <summary>
     /// Quantizes float activations x [..., K] to INT8 q (same shape), symmetric unless a zero point is given.

@@ -81,6 +81,57 @@ std::unique_ptr<PreparedKernel> prepare_wna16_w4g128(qrt_device device, qrt_stre
     return p;
 }
 
+// The same layer on the repacked W4A16 layout (qrt_gemm_wna16_repacked, the tensor-core kernel on a GPU): each weight
+// copy is repacked once here, as a loader does, and the calls share one preallocated workspace for the K splits.
+std::unique_ptr<PreparedKernel> prepare_wna16_repacked_w4g128(qrt_device device, qrt_stream* stream,
+                                                              const LayerShape& s, int64_t max_m, int copies,
+                                                              Random& random) {
+    constexpr int64_t kGroupSize = 128;
+    auto p = std::make_unique<PreparedKernel>();
+    p->device = device;
+    const int64_t words = (s.k + 7) / 8;
+    const int64_t groups = (s.k + kGroupSize - 1) / kGroupSize;
+    void* x = p->allocate(stream, random, static_cast<size_t>(max_m * s.k) * 2, kActivations);
+    void* packed = p->allocate(stream, random, static_cast<size_t>(s.n * words) * 4, FillSpec{});
+    void* scale = p->allocate(stream, random, static_cast<size_t>(s.n * groups) * 2, kScales);
+    const auto repacked = weight_copies(*p, stream, random, copies, static_cast<size_t>(s.n * words) * 4, FillSpec{});
+    const auto repacked_scale = weight_copies(*p, stream, random, copies, static_cast<size_t>(s.n * groups) * 2, kScales);
+    void* y = p->allocate(stream, random, static_cast<size_t>(max_m * s.n) * 2, FillSpec{});
+    if (x == nullptr || packed == nullptr || scale == nullptr || repacked.empty() || repacked_scale.empty() ||
+        y == nullptr) {
+        return nullptr;
+    }
+    qrt_tensor pt = tensor(device, packed, QRT_DTYPE_I32, {s.n, words});
+    qrt_tensor st = tensor(device, scale, QRT_DTYPE_BF16, {s.n, groups});
+    for (int c = 0; c < copies; ++c) {
+        qrt_tensor rw = tensor(device, repacked[static_cast<size_t>(c)], QRT_DTYPE_I32, {s.k / 16, 2 * s.n});
+        qrt_tensor rs = tensor(device, repacked_scale[static_cast<size_t>(c)], QRT_DTYPE_BF16, {groups, s.n});
+        if (qrt_repack_wna16(stream, &pt, &st, nullptr, 4, kGroupSize, &rw, &rs, nullptr) != QRT_STATUS_OK) return nullptr;
+    }
+    size_t workspace_bytes = 0;
+    if (qrt_gemm_wna16_repacked_workspace_size(device, max_m, s.n, s.k, &workspace_bytes) != QRT_STATUS_OK) return nullptr;
+    void* workspace = nullptr;
+    if (workspace_bytes > 0) {
+        workspace = p->allocate(stream, random, workspace_bytes, FillSpec{});
+        if (workspace == nullptr || qrt_memset(stream, workspace, 0, workspace_bytes) != QRT_STATUS_OK) return nullptr;
+    }
+    if (qrt_stream_synchronize(stream) != QRT_STATUS_OK) return nullptr;
+    p->weight_bytes = static_cast<size_t>(s.n * words) * 4 + static_cast<size_t>(s.n * groups) * 2;
+    p->activation_bytes_per_row = static_cast<size_t>(s.k) * 2;
+    p->output_bytes_per_row = static_cast<size_t>(s.n) * 2;
+    p->run = [=](qrt_stream* st_, int64_t m, int copy) {
+        const auto c = static_cast<size_t>(copy);
+        qrt_tensor xt = tensor(device, x, QRT_DTYPE_BF16, {m, s.k});
+        qrt_tensor rw = tensor(device, repacked[c], QRT_DTYPE_I32, {s.k / 16, 2 * s.n});
+        qrt_tensor rs = tensor(device, repacked_scale[c], QRT_DTYPE_BF16, {groups, s.n});
+        qrt_tensor wt = tensor(device, workspace, QRT_DTYPE_U8, {static_cast<int64_t>(workspace_bytes)});
+        qrt_tensor yt = tensor(device, y, QRT_DTYPE_BF16, {m, s.n});
+        return qrt_gemm_wna16_repacked(st_, &xt, &rw, &rs, nullptr, 4, kGroupSize, nullptr,
+                                       workspace != nullptr ? &wt : nullptr, &yt);
+    };
+    return p;
+}
+
 // W8A8 with dynamic per-token activation scales: either quantize + GEMM per call (what a layer costs), or the GEMM
 // alone on activations quantized once during setup.
 template <bool kFp8, bool kIncludeQuantize>
@@ -165,6 +216,9 @@ const std::vector<KernelCase>& kernel_cases() {
         {"gemm-f32", "qrt_gemm, F32 x, w and y (CPU only)", Family::Dense, prepare_gemm_f32},
         {"wna16-w4g128", "qrt_gemm_wna16, 4-bit symmetric, group 128, BF16 x/scales/y", Family::WeightOnly,
          prepare_wna16_w4g128},
+        {"wna16r-w4g128",
+         "qrt_gemm_wna16_repacked (tensor-core kernel on a GPU), 4-bit symmetric, group 128, BF16 x/scales/y",
+         Family::WeightOnly, prepare_wna16_repacked_w4g128},
         {"w8a8-int8", "qrt_quantize_int8 (dynamic, per token) + qrt_gemm_w8a8_int8, BF16 x/y", Family::Int8,
          prepare_w8a8<false, true>},
         {"w8a8-int8-gemm", "qrt_gemm_w8a8_int8 alone, per-token/per-channel scales, BF16 y", Family::Int8,

@@ -245,7 +245,9 @@ QRT_API qrt_status qrt_add(qrt_stream* stream, const qrt_tensor* a, const qrt_te
 
 /// y[..., j] = x[..., indices[j]] — gathers columns (the last dimension) of x. x [..., K] and y [..., J]
 /// float (F32/F16/BF16, same dtype), rows contiguous along the last dimension, any row stride; indices I32 or I64
-/// [J], each in [0, K) (checked before any work). y must not overlap x.
+/// [J], each in [0, K). y must not overlap x. On the CPU the indices are checked before any work; on the CUDA
+/// backend they live in device memory, which the host does not read: a column whose index is outside [0, K)
+/// is written as NaN instead.
 QRT_API qrt_status qrt_gather_columns(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* indices,
                                       qrt_tensor* y);
 
@@ -275,6 +277,58 @@ QRT_API qrt_status qrt_gemm_wna16(qrt_stream* stream, const qrt_tensor* x, const
                                   const qrt_tensor* weight_scale, const qrt_tensor* weight_zero_point,
                                   const qrt_tensor* weight_g_idx, int32_t num_bits, int64_t group_size,
                                   const qrt_tensor* bias, qrt_tensor* y);
+
+/* The repacked W4A16 layout ("tensor-core order"). A weight is repacked once, at load, from the
+ * pack-quantized layout above into the order in which the GPU kernel's mma.sync m16n8k16 instructions consume
+ * it, so that each thread's 16-byte load is its part of eight B fragments and the weights stream from memory
+ * once, in full 512-byte tiles. Shape rules (UNSUPPORTED otherwise, on every backend): 4-bit weights, N a
+ * multiple of 64, K a multiple of 32, group_size 0 (per channel) or a multiple of 32. Activation ordering is
+ * applied before the repack: the caller sorts the input columns by group (stably, when every group holds
+ * group_size columns), permutes weight_packed's columns into that order, repacks, and gathers each x's columns
+ * into the same order (qrt_gather_columns) before qrt_gemm_wna16_repacked.
+ *  repacked weight   I32 [K/16, 2N]: row kt holds the 16 x 64 tiles of input columns 16kt .. 16kt + 15, output
+ *                    features 64nt .. 64nt + 63, in increasing nt, 128 words each. Word 4l + j of a tile
+ *                    (l = 4g + t: g = l / 4, t = l % 4, as in the mma fragment tables) holds eight stored
+ *                    values: e0..e3 of feature 16j + g at tile columns 2t, 2t+1, 2t+8, 2t+9, and e4..e7 of
+ *                    feature 16j + 8 + g at the same columns, with nibble i (bits 4i .. 4i+3) holding
+ *                    e[{0, 2, 4, 6, 1, 3, 5, 7}[i]] (so that nibbles 0 and 4, 1 and 5, 2 and 6, 3 and 7 become the
+ *                    four 16-bit pairs of the fragments with one mask each).
+ *  repacked scale    [G, N] in weight_scale's dtype: the scales transposed, one row per group.
+ *  repacked zero     I32 [G, N/8]: in the row of each group, word 8nt + c (c = 0..7) holds the stored zero points
+ *                    of features 64nt + 8i + c, i = 0..7, in nibble i (the eight features of the fragments of
+ *                    the threads with g = c).
+ */
+
+/// Repacks a 4-bit pack-quantized weight (qrt_gemm_wna16's weight_packed, weight_scale and weight_zero_point,
+/// without a g_idx: see the layout above for activation ordering) into the repacked layout. Stored values move
+/// unchanged (the CUDA backend writes the same bytes as the CPU). repacked_zero_point must be given exactly when
+/// weight_zero_point is. All outputs must be contiguous and must not overlap the inputs. num_bits must be 4:
+/// 8-bit weights stay on qrt_gemm_wna16.
+QRT_API qrt_status qrt_repack_wna16(qrt_stream* stream, const qrt_tensor* weight_packed, const qrt_tensor* weight_scale,
+                                    const qrt_tensor* weight_zero_point, int32_t num_bits, int64_t group_size,
+                                    qrt_tensor* repacked_weight, qrt_tensor* repacked_scale,
+                                    qrt_tensor* repacked_zero_point);
+
+/// Writes to *bytes the workspace qrt_gemm_wna16_repacked needs on `device` to split the input columns of a
+/// [N, K] weight across the device's multiprocessors for any x of up to max_rows rows (0 on the CPU).
+QRT_API qrt_status qrt_gemm_wna16_repacked_workspace_size(qrt_device device, int64_t max_rows, int64_t n, int64_t k,
+                                                          size_t* bytes);
+
+/// W4A16 linear layer on a repacked weight: the same result as qrt_gemm_wna16 on the weight before the repack
+/// (up to the order of the FP32 sums). x [..., K] and y [..., N] as for qrt_gemm_wna16; on the CUDA backend x is
+/// F16 or BF16, 16-byte aligned, with a row stride that is a multiple of 8 elements.
+///  repacked_weight, repacked_scale, repacked_zero_point (or NULL): qrt_repack_wna16's outputs; num_bits 4 and
+///  group_size as given to it.
+///  workspace: U8, contiguous, or NULL. On the CUDA backend, when x has few rows, blocks of the kernel split
+///  the input columns of one output tile, write their FP32 partial sums there, and the last of them adds them
+///  always in the same order (the result is the same bits on every run with the same workspace size on the same
+///  device). A smaller workspace (or NULL) only means fewer such splits. It must be zero-filled before its first
+///  use; every call leaves its counters zero-filled again, and calls sharing a workspace must not run
+///  concurrently. The CPU backend ignores it.
+QRT_API qrt_status qrt_gemm_wna16_repacked(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* repacked_weight,
+                                           const qrt_tensor* repacked_scale, const qrt_tensor* repacked_zero_point,
+                                           int32_t num_bits, int64_t group_size, const qrt_tensor* bias,
+                                           qrt_tensor* workspace, qrt_tensor* y);
 
 /// Quantizes float activations x [..., K] to INT8 q (same shape), symmetric unless a zero point is given.
 ///  Dynamic (static_scale NULL): per row, scale = max|x| / 127, q = round(x / scale) — round half to even,

@@ -349,7 +349,24 @@ __global__ void prmt_kernel(const uint32_t* a, const uint32_t* b, const uint32_t
     d[lane] = ptx::prmt(a[lane], b[lane], selector[lane]);
 }
 
+template <bool kBf16>
+__global__ void fma_x2_kernel(const uint32_t* a, const uint32_t* b, const uint32_t* c, uint32_t* d) {
+    const unsigned lane = threadIdx.x;
+    d[lane] = kBf16 ? ptx::fma_rn_bf16x2(a[lane], b[lane], c[lane]) : ptx::fma_rn_f16x2(a[lane], b[lane], c[lane]);
+}
+
 }  // namespace
+
+LaneWords run_fma_x2(bool bfloat16, const LaneWords& a, const LaneWords& b, const LaneWords& c) {
+    DeviceArray<uint32_t> a_device(a), b_device(b), c_device(c), d(a.size());
+    if (bfloat16) {
+        QRT_LAUNCH((fma_x2_kernel<true>), one_warp(), kDefaultStream, a_device.get(), b_device.get(), c_device.get(), d.get());
+    } else {
+        QRT_LAUNCH((fma_x2_kernel<false>), one_warp(), kDefaultStream, a_device.get(), b_device.get(), c_device.get(), d.get());
+    }
+    finish("fma_x2_kernel");
+    return d.download();
+}
 
 // The lop3 truth tables the test covers (the immediate must be a compile-time constant): Marlin's (a & b) | c, xor3,
 // and3, the three projections, the constants, a ? b : c, majority, and two asymmetric ones.

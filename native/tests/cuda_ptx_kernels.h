@@ -60,6 +60,9 @@ LaneWords run_lop3(uint8_t lut, const LaneWords& a, const LaneWords& b, const La
 // prmt.b32 (default mode), per lane.
 LaneWords run_prmt(const LaneWords& a, const LaneWords& b, const LaneWords& selector);
 
+// fma.rn.f16x2 (bfloat16 false) or fma.rn.bf16x2, per lane.
+LaneWords run_fma_x2(bool bfloat16, const LaneWords& a, const LaneWords& b, const LaneWords& c);
+
 // __shfl_sync / __shfl_up_sync / __shfl_down_sync / __shfl_xor_sync over the full warp with the given width; the
 // operand (source lane, delta or lane mask) is per lane. `wide` moves 64-bit values (all 64 bits of `values`).
 enum class ShuffleKind { Index, Up, Down, Xor };

@@ -15,10 +15,15 @@
 #include <vector>
 
 #include "cuda_ptx_kernels.h"
+#include "test_formats.h"
 #include "test_util.h"
 
 using namespace qrt_ptx_test;
 using qrt_test::Random;
+using qrt_test::from_bf16;
+using qrt_test::from_f16;
+using qrt_test::to_bf16;
+using qrt_test::to_f16;
 
 namespace {
 
@@ -527,6 +532,47 @@ void test_lop3(Random& random) {
     }
 }
 
+// ISA "fma" on f16x2 / bf16x2: each half is a * b + c computed exactly and rounded once to nearest even. The inputs
+// keep a * b + c exact in FP32 (11- or 8-bit significands in [1, 2), c within a factor 4), so rounding that FP32
+// value once (to_f16 / to_bf16) is the reference. Lanes 0-15 run the dequantiser's identities instead: the
+// magic-number halves 1024 + n and 1024 + 16n (F16) or 128 + n (BF16) with c = -(magic + z) give n - z exactly.
+void test_fma_x2(Random& random, bool bfloat16) {
+    auto encode = [&](float v) { return bfloat16 ? to_bf16(v) : to_f16(v); };
+    auto decode = [&](uint16_t v) { return bfloat16 ? from_bf16(v) : from_f16(v); };
+    std::uniform_real_distribution<float> unit(1.0f, 2.0f);
+    LaneWords a, b, c, expected;
+    for (int lane = 0; lane < kLanes; ++lane) {
+        uint16_t ah[2], bh[2], ch[2], dh[2];
+        for (int h = 0; h < 2; ++h) {
+            if (lane < 16) {
+                const int n = (lane * 2 + h) % 16, z = (lane * 7 + h * 3) % 16;
+                const bool high = !bfloat16 && lane >= 8;  // F16's 1024 + 16n form, scaled by 1/16
+                ah[h] = encode(bfloat16 ? 128.0f + n : (high ? 1024.0f + 16.0f * n : 1024.0f + n));
+                bh[h] = encode(high ? 0.0625f : 1.0f);
+                ch[h] = encode(-(bfloat16 ? 128.0f + z : (high ? 64.0f + z : 1024.0f + z)));
+                dh[h] = encode(static_cast<float>(n - z));
+            } else {
+                ah[h] = encode(unit(random.engine()));
+                bh[h] = encode(unit(random.engine()) * (lane % 2 ? -1.0f : 1.0f));
+                ch[h] = encode(unit(random.engine()) * (lane % 3 ? 1.0f : -2.0f));
+                dh[h] = encode(decode(ah[h]) * decode(bh[h]) + decode(ch[h]));  // exact in FP32, one rounding
+            }
+        }
+        a.push_back(pack16(ah[0], ah[1]));
+        b.push_back(pack16(bh[0], bh[1]));
+        c.push_back(pack16(ch[0], ch[1]));
+        expected.push_back(pack16(dh[0], dh[1]));
+    }
+    const LaneWords actual = run_fma_x2(bfloat16, a, b, c);
+    for (int lane = 0; lane < kLanes; ++lane) {
+        if (actual[static_cast<size_t>(lane)] != expected[static_cast<size_t>(lane)]) {
+            std::fprintf(stderr, "fma.rn.%s lane %d: 0x%08X, expected 0x%08X\n", bfloat16 ? "bf16x2" : "f16x2", lane,
+                         actual[static_cast<size_t>(lane)], expected[static_cast<size_t>(lane)]);
+            QRT_CHECK(false);
+        }
+    }
+}
+
 // ISA "prmt", default mode: bytes {b, a} numbered 0-7 (a's are 0-3); result byte n uses the nibble c[4n+3 : 4n]:
 // source byte (nibble & 7), or 0xFF / 0x00 by that byte's sign bit when nibble & 8. c[31:16] is ignored.
 uint32_t prmt_reference(uint32_t a, uint32_t b, uint32_t c) {
@@ -752,6 +798,8 @@ int main(int argc, char** argv) {
     run("cp.async", [&] { test_cp_async(random); });
     run("lop3", [&] { test_lop3(random); });
     run("prmt", [&] { test_prmt(random); });
+    run("fma.rn.f16x2", [&] { test_fma_x2(random, false); });
+    run("fma.rn.bf16x2", [&] { test_fma_x2(random, true); });
     run("shfl.sync", [&] { test_shuffles(random); });
     run("vote.sync", [&] { test_votes(random); });
     run("ld.global.nc v4", [&] { test_global_loads(random); });

@@ -6,6 +6,10 @@
 #include "cpu/elementwise.h"
 #include "qrt.h"
 
+#if defined(QRT_WITH_CUDA)
+#  include "cuda/cuda_backend.h"
+#endif
+
 namespace {
 
 using qrt::IndexVector;
@@ -112,6 +116,9 @@ extern "C" QRT_API qrt_status qrt_gather_columns(qrt_stream* stream, const qrt_t
                 require_columns_in_range(args, columns, source.view.cols);
                 qrt::cpu::gather_columns(source.view, columns, target.view);
                 return;
+#if defined(QRT_WITH_CUDA)
+            case QRT_BACKEND_CUDA: qrt::cuda::gather_columns(stream, source.view, columns, target.view); return;
+#endif
             default: args.unsupported_on_backend();
         }
     });

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "core/tensor.h"
+#include "core/wna16_layout.h"
 #include "qrt.h"
 
 namespace qrt::cuda {
@@ -40,5 +41,13 @@ void quantize_int8_static(const qrt_stream* stream, const RowsView& x, const Sca
                           const std::optional<IndexVector>& zero_point, const RowsView& q);
 void quantize_fp8_dynamic(const qrt_stream* stream, const RowsView& x, const RowsView& q, float* scale_out);
 void quantize_fp8_static(const qrt_stream* stream, const RowsView& x, const ScaleVector& scale, const RowsView& q);
+
+// W4A16 on the repacked layout (repack_wna16.cu, gemm_wna16.cu) and the column gather of act-order
+// activations (gather_columns.cu).
+void repack_wna16(const qrt_stream* stream, const wna16::PackedInt4& source, const wna16::RepackedInt4& target);
+size_t gemm_wna16_repacked_workspace_bytes(int ordinal, int64_t max_rows, int64_t n, int64_t k);
+void gemm_wna16_repacked(const qrt_stream* stream, const RowsView& x, const wna16::RepackedInt4& w,
+                         const ScaleVector& bias, void* workspace, size_t workspace_bytes, const RowsView& y);
+void gather_columns(const qrt_stream* stream, const RowsView& x, const IndexVector& indices, const RowsView& y);
 
 }  // namespace qrt::cuda

@@ -42,3 +42,12 @@ void launch_kernel(const char* name, void (*kernel)(Params...), const LaunchShap
 
 // QRT_LAUNCH(kernel, shape, stream, args...); a template kernel goes in parentheses: QRT_LAUNCH((k<T>), ...).
 #define QRT_LAUNCH(kernel, shape, stream, ...) ::qrt::cuda::launch_kernel(#kernel, kernel, shape, stream, __VA_ARGS__)
+
+// QRT_UNROLL before a loop with a constant trip count: nvcc unrolls it completely, so that arrays indexed by its
+// counter (accumulator fragments) stay in registers instead of local memory. The emulator's host compiler needs
+// no such hint.
+#if defined(QRT_CUDA_EMULATOR)
+#  define QRT_UNROLL
+#else
+#  define QRT_UNROLL _Pragma("unroll")
+#endif

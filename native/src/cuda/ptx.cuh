@@ -416,6 +416,29 @@ __device__ __forceinline__ uint32_t prmt(uint32_t a, uint32_t b, uint32_t select
 #endif
 }
 
+// fma.rn.f16x2 / fma.rn.bf16x2: d = a * b + c on the two 16-bit halves of each register independently, rounded
+// once to nearest even (f16 needs sm_53, bf16 sm_80). With the magic-number dequantisers (a half holding 1024 + n
+// or 128 + n exactly), one of these turns the integer n into n - z, exactly, with z folded into c.
+__device__ __forceinline__ uint32_t fma_rn_f16x2(uint32_t a, uint32_t b, uint32_t c) {
+#if defined(QRT_CUDA_EMULATOR)
+    return ::qrt::emu::ptx::fma_rn_x2(a, b, c, false);
+#else
+    uint32_t d;
+    asm("fma.rn.f16x2 %0, %1, %2, %3;\n" : "=r"(d) : "r"(a), "r"(b), "r"(c));
+    return d;
+#endif
+}
+
+__device__ __forceinline__ uint32_t fma_rn_bf16x2(uint32_t a, uint32_t b, uint32_t c) {
+#if defined(QRT_CUDA_EMULATOR)
+    return ::qrt::emu::ptx::fma_rn_x2(a, b, c, true);
+#else
+    uint32_t d;
+    asm("fma.rn.bf16x2 %0, %1, %2, %3;\n" : "=r"(d) : "r"(a), "r"(b), "r"(c));
+    return d;
+#endif
+}
+
 // ---- 16-byte global loads with cache hints -------------------------------------------------------------------------
 // `address` must be 16-byte aligned. The hints change only where the line is cached, never the value.
 
@@ -460,6 +483,23 @@ __device__ __forceinline__ uint4 ld_global_nc_evict_first_v4(const void* address
     asm volatile("ld.global.nc.L2::cache_hint.v4.u32 {%0, %1, %2, %3}, [%4], %5;\n"
                  : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
                  : "l"(address), "l"(detail::evict_first_policy()));
+    return v;
+#endif
+}
+
+// ld.global.cg: cached in L2 only, never in L1. For data other blocks of the grid wrote during this kernel (split-K
+// partial sums): L1 is not coherent between multiprocessors, L2 is, so after the writers' fence and a counter that
+// says they are done, a .cg load sees their stores.
+__device__ __forceinline__ uint4 ld_global_cg_v4(const void* address) {
+#if defined(QRT_CUDA_EMULATOR)
+    uint32_t v[4];
+    ::qrt::emu::ptx::ld_global_v4(address, v, "ld.global.cg.v4");
+    return detail::to_uint4(v);
+#else
+    uint4 v;
+    asm volatile("ld.global.cg.v4.u32 {%0, %1, %2, %3}, [%4];\n"
+                 : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
+                 : "l"(address));
     return v;
 #endif
 }

@@ -66,6 +66,10 @@ inline uint32_t prmt(uint32_t a, uint32_t b, uint32_t selector) {
     return d;
 }
 
+// fma.rn.f16x2 / fma.rn.bf16x2: each 16-bit half of the result is a * b + c of the same halves, rounded once to
+// nearest even into the format (binary16 when bfloat16 is false).
+uint32_t fma_rn_x2(uint32_t a, uint32_t b, uint32_t c, bool bfloat16);
+
 // ---- Memory ------------------------------------------------------------------------------------------------------
 
 // A 16-byte global load through one of the cache-hinted forms named by `form` (the hint has no effect here).
