@@ -5,10 +5,14 @@ namespace Qrt.Runtime.Layers;
 /// <summary>A weight-only integer layer (W4A16 / W8A16) in the compressed-tensors pack-quantized layout.</summary>
 public sealed class PackedIntLinear : ILinear
 {
-    private readonly PackedIntWeight _weight;
+    private readonly PackedIntWeight? _weight;
+    private readonly RepackedInt4Weight? _repacked;
     private readonly long _inFeatures;
     private readonly QrtTensor? _bias;
     private readonly bool _activationOrdered;
+    private readonly int _bits;
+    private readonly long _groupSize;
+    private readonly bool _asymmetric;
 
     /// <summary>
     /// A layer over the weight as given: with a GroupIndex the kernel looks up the group of each input column.
@@ -27,18 +31,35 @@ public sealed class PackedIntLinear : ILinear
         _bias = bias;
         ColumnOrder = columnOrder;
         _activationOrdered = activationOrdered;
+        _bits = weight.Bits;
+        _groupSize = weight.GroupSize;
+        _asymmetric = weight.ZeroPoint is not null;
+        OutFeatures = weight.OutFeatures;
+    }
+
+    private PackedIntLinear(RepackedInt4Weight repacked, long inFeatures, QrtTensor? bias, QrtTensor? columnOrder, bool activationOrdered)
+    {
+        _repacked = repacked;
+        _inFeatures = inFeatures;
+        _bias = bias;
+        ColumnOrder = columnOrder;
+        _activationOrdered = activationOrdered;
+        _bits = 4;
+        _groupSize = repacked.GroupSize;
+        _asymmetric = repacked.ZeroPoint is not null;
+        OutFeatures = repacked.OutFeatures;
     }
 
     /// <inheritdoc />
     public long InFeatures => _inFeatures;
 
     /// <inheritdoc />
-    public long OutFeatures => _weight.OutFeatures;
+    public long OutFeatures { get; }
 
     /// <inheritdoc />
     public string Scheme => string.Create(
         CultureInfo.InvariantCulture,
-        $"W{_weight.Bits}A16 {(_weight.GroupSize == 0 ? "channel" : $"g{_weight.GroupSize}")}{(_weight.ZeroPoint is null ? string.Empty : " asym")}{(_activationOrdered ? " act-order" : string.Empty)}");
+        $"W{_bits}A16 {(_groupSize == 0 ? "channel" : $"g{_groupSize}")}{(_asymmetric ? " asym" : string.Empty)}{(_activationOrdered ? " act-order" : string.Empty)}");
 
     /// <summary>
     /// I32 [K]: the input columns in the order of the weight's columns, gathered before each GEMM; null when the
@@ -47,35 +68,70 @@ public sealed class PackedIntLinear : ILinear
     internal QrtTensor? ColumnOrder { get; }
 
     /// <summary>
-    /// A layer over <paramref name="weight"/>, which it owns from here on. An activation-ordered weight on the
-    /// CPU whose groups each hold GroupSize columns has its columns sorted by group once, here (see
-    /// <see cref="ActivationOrder"/>): its packed words and group index are replaced and disposed, and each
-    /// forward pass gathers the input columns into the same order, so that the GEMM reads a plain grouped
-    /// weight. Any other weight is used as given.
+    /// A layer over <paramref name="weight"/>, which it owns from here on. An activation-ordered weight whose groups
+    /// each hold GroupSize columns has its columns sorted by group once, here (see <see cref="ActivationOrder"/>),
+    /// and each forward pass gathers the input columns into the same order, so that the GEMM reads a plain grouped
+    /// weight. On a CUDA device the 4-bit weight is then repacked into the tensor-core layout of the W4A16 kernel
+    /// and the checkpoint's words are freed; there a weight the kernel cannot take (8-bit, or activation-ordered with
+    /// uneven groups) is refused. Any other CPU weight is used as given.
     /// </summary>
     public static PackedIntLinear Create(PackedIntWeight weight, long inFeatures, QrtTensor? bias = null)
     {
         ArgumentNullException.ThrowIfNull(weight);
-        // The column gather has a CPU kernel only so far; elsewhere the GEMM reads the group index itself.
-        var sorted = weight.Packed.Device == Device.Cpu ? ActivationOrder.SortColumnsByGroup(weight, inFeatures) : null;
-        if (sorted is null)
+        var onCuda = weight.Packed.Device.Backend == Backend.Cuda;
+        if (onCuda && weight.Bits != 4)
         {
-            return new PackedIntLinear(weight, inFeatures, bias);
+            throw new NotSupportedException(
+                $"a {weight.Bits}-bit integer weight on {weight.Packed.Device}: the CUDA backend runs 4-bit weights (W4A16) only; keep this layer on the CPU");
         }
 
+        var sorted = ActivationOrder.SortColumnsByGroup(weight, inFeatures);
+        if (onCuda && sorted is null && weight.GroupIndex is not null)
+        {
+            throw new NotSupportedException(
+                $"an activation-ordered weight on {weight.Packed.Device} whose groups do not each hold {weight.GroupSize} columns: the CUDA W4A16 kernel needs them sorted into equal groups");
+        }
+
+        var plain = sorted?.Weight ?? weight;
+        var activationOrdered = weight.GroupIndex is not null;
         QrtTensor? columnOrder = null;
         try
         {
             // Groups already in column order (a group index of k / GroupSize) leave nothing to gather.
-            if (!IsIdentity(sorted.Order))
+            if (sorted is not null && !IsIdentity(sorted.Order))
             {
                 columnOrder = QrtTensor.FromData<int>(sorted.Order, DType.I32, [sorted.Order.Length], weight.Packed.Device);
+            }
+
+            if (onCuda)
+            {
+                var repacked = RepackedInt4Weight.Repack(plain, inFeatures);
+                plain.Packed.Dispose();
+                if (sorted is not null)
+                {
+                    weight.Packed.Dispose();
+                }
+
+                weight.Scale.Dispose();
+                weight.ZeroPoint?.Dispose();
+                weight.GroupIndex?.Dispose();
+                return new PackedIntLinear(repacked, inFeatures, bias, columnOrder, activationOrdered);
             }
         }
         catch
         {
-            sorted.Weight.Packed.Dispose();
+            columnOrder?.Dispose();
+            if (sorted is not null)
+            {
+                sorted.Weight.Packed.Dispose();
+            }
+
             throw;
+        }
+
+        if (sorted is null)
+        {
+            return new PackedIntLinear(weight, inFeatures, bias);
         }
 
         weight.Packed.Dispose();
@@ -86,22 +142,32 @@ public sealed class PackedIntLinear : ILinear
     /// <inheritdoc />
     public void Forward(QrtStream stream, QrtTensor x, QrtTensor y)
     {
+        ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(x);
-        if (ColumnOrder is null)
+        var input = x;
+        if (ColumnOrder is not null)
         {
-            Ops.GemmWna16(stream, x, _weight, _bias, y);
+            input = stream.Scratch.Rent(ScratchSlot.GatheredActivations, x.DType, x.Shape);
+            Ops.GatherColumns(stream, x, ColumnOrder, input);
+        }
+
+        if (_repacked is null)
+        {
+            Ops.GemmWna16(stream, input, _weight!, _bias, y);
             return;
         }
 
-        var ordered = stream.Scratch.Rent(ScratchSlot.GatheredActivations, x.DType, x.Shape);
-        Ops.GatherColumns(stream, x, ColumnOrder, ordered);
-        Ops.GemmWna16(stream, ordered, _weight, _bias, y);
+        var rows = x.Size(-1) == 0 ? 0 : x.ElementCount / x.Size(-1);
+        var workspaceBytes = Ops.GemmWna16RepackedWorkspaceSize(stream.Device, rows, OutFeatures, _inFeatures);
+        var workspace = workspaceBytes == 0 ? null : stream.Scratch.Rent(ScratchSlot.GemmWorkspace, DType.U8, [workspaceBytes], zeroed: true);
+        Ops.GemmWna16Repacked(stream, input, _repacked.Weight, _repacked.Scale, _repacked.ZeroPoint, _repacked.GroupSize, _bias, workspace, y);
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
-        _weight.Dispose();
+        _weight?.Dispose();
+        _repacked?.Dispose();
         _bias?.Dispose();
         ColumnOrder?.Dispose();
     }

@@ -111,6 +111,93 @@ internal sealed class CudaLinearTests : CudaStreamFixture
         AssertWithinTwiceTheBound(gpu, cpu, In, 1, expected.Magnitude, DType.F32);
     }
 
+    public static IEnumerable<TestCaseData> PackedCases() =>
+        from rows in new[] { 1, 7, 33 }
+        from groupSize in new[] { 128, 32, 0 }
+        from symmetric in new[] { true, false }
+        select new TestCaseData(rows, groupSize, symmetric, false);
+
+    public static IEnumerable<TestCaseData> ActOrderCases() =>
+        from rows in new[] { 1, 17 }
+        from groupSize in new[] { 128, 32 }
+        select new TestCaseData(rows, groupSize, false, true);
+
+    [TestCaseSource(nameof(PackedCases))]
+    [TestCaseSource(nameof(ActOrderCases))]
+    public void PackedIntLinear_W4A16_RepackedOnTheDevice_MatchesTheCpu(int rows, int groupSize, bool symmetric, bool activationOrdered)
+    {
+        const int packedOut = 128;
+        const int packedIn = 256;
+        var data = new TestData(TensorCodec.Seed(rows, groupSize, symmetric ? 1 : 0, activationOrdered ? 1 : 0, 25));
+        var x = TensorCodec.Values(data, DType.BF16, rows * packedIn);
+        var quantized = QuantizeW4(data, packedOut, packedIn, groupSize, symmetric, activationOrdered);
+        var expected = GemmReference.Linear(x.AsDoubles(), quantized.Decoded, rows, packedOut, packedIn);
+        using var cpuLayer = PackedIntLinear.Create(quantized.Upload(Device.Cpu), packedIn);
+        using var gpuLayer = PackedIntLinear.Create(quantized.Upload(Gpu), packedIn);
+        using var xCpu = TensorBits.Upload(DType.BF16, x, rows, packedIn);
+        using var yCpu = QrtTensor.Empty(DType.BF16, [rows, packedOut]);
+        using (var cpu = new QrtStream(Device.Cpu))
+        {
+            cpuLayer.Forward(cpu, xCpu, yCpu);
+        }
+
+        using var xGpu = xCpu.To(Gpu);
+        using var yGpu = QrtTensor.Empty(DType.BF16, [rows, packedOut], Gpu);
+        gpuLayer.Forward(Stream, xGpu, yGpu);
+        gpuLayer.Forward(Stream, xGpu, yGpu);
+        using var result = yGpu.To(Device.Cpu);
+
+        Assert.That(gpuLayer.Scheme, Is.EqualTo(cpuLayer.Scheme));
+        // Both dequantize every weight to the same FP32 value (n − z)·s and sum In products in FP32, in another order.
+        AssertWithinTwiceTheBound(TensorBits.Read(result), TensorBits.Read(yCpu), packedIn, 1, expected.Magnitude, DType.BF16);
+    }
+
+    [Test]
+    public void PackedIntLinear_EightBitWeightOnTheDevice_IsRefusedByName()
+    {
+        using var weight = WeightQuantizer.QuantizePacked(new float[64 * 64], 64, 64, bits: 8, groupSize: 32, symmetric: true, Gpu);
+
+        var error = Assert.Throws<NotSupportedException>(() => PackedIntLinear.Create(weight, 64));
+
+        Assert.That(error!.Message, Does.Contain("8-bit").And.Contain("cuda:0"));
+    }
+
+    /// <summary>
+    /// A 4-bit weight with F32 scales: plain groups, or a GPTQ act-order group index (the columns in a random order of
+    /// importance, g_idx[perm[i]] = i / groupSize), and its dequantized values (n − z)·s for the reference.
+    /// </summary>
+    private static QuantizedW4 QuantizeW4(TestData data, int rows, int cols, int groupSize, bool symmetric, bool activationOrdered)
+    {
+        int[]? groupIndex = null;
+        if (activationOrdered)
+        {
+            var permutation = data.Permutation(cols);
+            groupIndex = new int[cols];
+            for (var i = 0; i < cols; i++)
+            {
+                groupIndex[permutation[i]] = i / groupSize;
+            }
+        }
+
+        var codes = WeightQuantizer.QuantizePackedCodes(data.Normal(rows * cols, 0.05), rows, cols, 4, groupSize, symmetric, groupIndex);
+        var packed = WeightQuantizer.PackRows(codes.Values, rows, cols, 4);
+        var zeros = symmetric ? null : WeightQuantizer.PackColumns(codes.Zeros, rows, codes.Groups, 4);
+        var decoded = PackedIntReference.Dequantize(packed, codes.Scales, zeros, groupIndex, rows, cols, 4, groupSize);
+        return new QuantizedW4(packed, codes.Scales, zeros, groupIndex, rows, cols, codes.Groups, groupSize, decoded);
+    }
+
+    private sealed record QuantizedW4(
+        int[] Packed, float[] Scales, int[]? Zeros, int[]? GroupIndex, int Rows, int Cols, int Groups, int GroupSize, double[] Decoded)
+    {
+        public PackedIntWeight Upload(Device device) => new(
+            QrtTensor.FromData<int>(Packed, DType.I32, [Rows, Cols / 8], device),
+            QrtTensor.FromData<float>(Scales, DType.F32, [Rows, Groups], device),
+            Zeros is null ? null : QrtTensor.FromData<int>(Zeros, DType.I32, [Rows / 8, Groups], device),
+            GroupIndex is null ? null : QrtTensor.FromData<int>(GroupIndex, DType.I32, [Cols], device),
+            4,
+            GroupSize);
+    }
+
     /// <summary>
     /// y of the layer built on the CPU and of the layer built on the device, for the same x. Each device call runs
     /// twice, with a call of another shape between, so the stream's scratch memory is reused and regrown on the way.
