@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 
 #include "core/tensor.h"
 #include "qrt.h"
@@ -31,5 +32,16 @@ void fill_async(int ordinal, void* stream, void* dst, unsigned char value, size_
 void rms_norm(const qrt_stream* stream, const RowsView& x, const TensorRef& weight, float eps, const RowsView& y);
 void add_rms_norm(const qrt_stream* stream, const RowsView& x, const RowsView& residual, const TensorRef& weight,
                   float eps, const RowsView& y);
+
+// Linear layers (gemm_dense.cu, gemm_w8a8_int8.cu, gemm_fp8.cu), arguments as validated by the API; operand
+// layouts the kernels do not take fail with QRT_STATUS_UNSUPPORTED naming the argument.
+void gemm(const qrt_stream* stream, const RowsView& x, const RowsView& w, const ScaleVector& bias, const RowsView& y);
+void gemm_w8a8_int8(const qrt_stream* stream, const RowsView& a, const ScaleVector& a_scale,
+                    const std::optional<IndexVector>& a_zero_point, const RowsView& w, const ScaleVector& w_scale,
+                    const ScaleVector& bias, const RowsView& y);
+void gemm_w8a8_fp8(const qrt_stream* stream, const RowsView& a, const ScaleVector& a_scale, const RowsView& w,
+                   const ScaleVector& w_scale, const ScaleVector& bias, const RowsView& y);
+void gemm_w8a16_fp8(const qrt_stream* stream, const RowsView& x, const RowsView& w, const ScaleVector& w_scale,
+                    const ScaleVector& bias, const RowsView& y);
 
 }  // namespace qrt::cuda
