@@ -2,9 +2,6 @@
 // epilogue performs the CPU op's FP32 operations in its order, so the outputs must be identical bit for bit, for every
 // tile edge (M, N, K), scale layout, zero point, bias and output dtype. Also: a Pixtral-12B-shaped layer, refused
 // arguments, and repeatability. Exits 77 (skipped) without a device.
-//
-// With --traffic it runs the 4096 x 4096 decode shapes the traffic proof measures (run under QRT_EMULATOR_REPORT=1 by
-// test_cuda_gemm_traffic).
 #include <cstring>
 #include <optional>
 
@@ -106,25 +103,11 @@ void check_refusals(Random& random) {
 
 const qrt_dtype kFloatTypes[] = {QRT_DTYPE_F32, QRT_DTYPE_F16, QRT_DTYPE_BF16};
 
-int traffic_child() {
-    Random random(7);
-    for (int64_t m : {1, 16}) {
-        Case c{m, 4096, 4096, true, 1, QRT_DTYPE_F32, false, false, QRT_DTYPE_BF16};
-        CudaStream gpu;
-        Problem p = make_problem(random, c);
-        upload(gpu, p);
-        QRT_CHECK_OK(run(gpu, p, c, true));
-        QRT_CHECK_OK(qrt_stream_synchronize(gpu));
-    }
-    return finish("test_cuda_gemm_w8a8_int8 --traffic");
-}
-
 }  // namespace
 
-int main(int argc, char** argv) {
+int main() {
     const std::string reason = cuda_unavailable_reason();
     if (!reason.empty()) return skip_without_cuda("test_cuda_gemm_w8a8_int8", reason);
-    if (argc > 1 && std::strcmp(argv[1], "--traffic") == 0) return traffic_child();
     Random random(20261207);
     // Every M the brief names, against N = 72 (a partial 32- and 64-wide block) and K = 272 (a partial stage in both
     // configurations), cycling through the scale layouts, zero point, bias and output dtypes.
