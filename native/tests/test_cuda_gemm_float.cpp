@@ -146,7 +146,7 @@ const qrt_dtype kFloatTypes[] = {QRT_DTYPE_F32, QRT_DTYPE_F16, QRT_DTYPE_BF16};
 const qrt_dtype k16BitTypes[] = {QRT_DTYPE_BF16, QRT_DTYPE_F16};
 
 void check_family(Random& random, Family family) {
-    // Every M the brief names against N = 72 (partial 32- and 64-wide blocks) and K = 272 (partial stages), cycling
+    // Every M the brief names against N = 72 (partial 32- and 128-wide blocks) and K = 272 (partial stages), cycling
     // through activation dtypes, scale layouts, bias and output dtypes.
     const int64_t ms[] = {1, 2, 3, 7, 8, 16, 31, 64, 127, 256};
     int index = 0;
@@ -156,7 +156,7 @@ void check_family(Random& random, Family family) {
                         index % 5 != 0, kFloatTypes[index % 3]});
         ++index;
     }
-    for (int64_t m : {5, 40}) {
+    for (int64_t m : {5, 40, 130}) {
         for (qrt_dtype y_dtype : kFloatTypes) {
             for (qrt_dtype x_dtype : k16BitTypes) {
                 for (bool bias : {false, true}) {

@@ -109,8 +109,8 @@ int main() {
     const std::string reason = cuda_unavailable_reason();
     if (!reason.empty()) return skip_without_cuda("test_cuda_gemm_w8a8_int8", reason);
     Random random(20261207);
-    // Every M the brief names, against N = 72 (a partial 32- and 64-wide block) and K = 272 (a partial stage in both
-    // configurations), cycling through the scale layouts, zero point, bias and output dtypes.
+    // Every M the brief names, against N = 72 (a partial 32- and 128-wide block) and K = 272 (a partial stage in every
+    // configuration), cycling through the scale layouts, zero point, bias and output dtypes.
     const int64_t ms[] = {1, 2, 3, 7, 8, 16, 31, 64, 127, 256};
     int index = 0;
     for (int64_t m : ms) {
@@ -126,8 +126,8 @@ int main() {
         check_case(random, c);
         ++index;
     }
-    // Every option on a decode and a prefill shape.
-    for (int64_t m : {5, 40}) {
+    // Every option in each configuration (M <= 16, <= 64, larger).
+    for (int64_t m : {5, 40, 130}) {
         for (qrt_dtype y_dtype : kFloatTypes) {
             for (bool zero_point : {false, true}) {
                 for (bool bias : {false, true}) {

@@ -90,12 +90,16 @@ __global__ void gemm_kernel(GemmParams params) {
     const int g = lane / 4;
     const int t = lane % 4;
     // acc[i][j] = D[g][2t], D[g][2t+1], D[g+8][2t], D[g+8][2t+1] of mma tile (i, j); acc[kTilesM][j] holds column sums.
+    QRT_UNROLL
     for (int i = 0; i < Config::kTilesM; ++i) {
+        QRT_UNROLL
         for (int half = 0; half < 2; ++half) {
             const int row = block_m0 + warp_m * 16 * Config::kTilesM + 16 * i + g + 8 * half;
             if (row >= params.m) continue;
             const float row_scale = load_float(params.row_scale, row, 1.0f);
+            QRT_UNROLL
             for (int j = 0; j < Config::kTilesN; ++j) {
+                QRT_UNROLL
                 for (int c = 0; c < 2; ++c) {
                     const int column = block_n0 + warp_n * 8 * Config::kTilesN + 8 * j + 2 * t + c;
                     if (column >= params.n) continue;
@@ -125,7 +129,19 @@ struct SmallMConfig {
     using type = TileConfig<1, 1, 4, 1, 4, kKPerWarp, stages_for(kStageBytes)>;
 };
 
-// Larger M: 128 x 64 blocks of four warps (2 x 2), each warp 64 x 32; 64-byte rows of the wider operand per stage.
+// Up to M = 64: 64 x 32 blocks, one warp along M and N, four warps (two for 16-bit activations) splitting K, each with
+// 4 x 4 mma tiles: still N / 32 blocks for a layer, enough to fill an H100 at batch sizes that stay memory-bound,
+// and 128-byte rows of the activations per stage.
+template <class Policy>
+struct MediumMConfig {
+    static constexpr int kWarpsK = sizeof(typename Policy::A) == 1 ? 4 : 2;
+    static constexpr int kStageBytes = (64 * static_cast<int>(sizeof(typename Policy::A)) +
+                                        32 * static_cast<int>(sizeof(typename Policy::W))) *
+                                       32 * kWarpsK;
+    using type = TileConfig<1, 1, kWarpsK, 4, 4, 32, stages_for(kStageBytes)>;
+};
+
+// Larger M: 128 x 128 blocks of eight warps (2 x 4), each warp 64 x 32; 64-byte rows of the wider operand per stage.
 template <class Policy>
 struct LargeMConfig {
     static constexpr int kWidest = sizeof(typename Policy::A) > sizeof(typename Policy::W)
@@ -133,13 +149,14 @@ struct LargeMConfig {
                                        : static_cast<int>(sizeof(typename Policy::W));
     static constexpr int kKPerWarp = 64 / kWidest;
     static constexpr int kStageBytes = (128 * static_cast<int>(sizeof(typename Policy::A)) +
-                                        64 * static_cast<int>(sizeof(typename Policy::W))) *
+                                        128 * static_cast<int>(sizeof(typename Policy::W))) *
                                        kKPerWarp;
-    using type = TileConfig<2, 2, 1, 4, 4, kKPerWarp, stages_for(kStageBytes)>;
+    using type = TileConfig<2, 4, 1, 4, 4, kKPerWarp, stages_for(kStageBytes)>;
 };
 
-// The largest M served by the decode configuration.
+// The largest M served by the decode and the medium configurations.
 constexpr int64_t kSmallM = 16;
+constexpr int64_t kMediumM = 64;
 
 template <class Policy, class Config>
 void launch_with(const GemmParams& params, cudaStream_t stream) {
@@ -158,6 +175,8 @@ void launch(const char* op, const qrt_stream* stream, const GemmParams& params) 
     const auto cuda_stream = static_cast<cudaStream_t>(stream->native_handle);
     if (params.m <= kSmallM) {
         launch_with<Policy, typename SmallMConfig<Policy>::type>(params, cuda_stream);
+    } else if (params.m <= kMediumM) {
+        launch_with<Policy, typename MediumMConfig<Policy>::type>(params, cuda_stream);
     } else {
         launch_with<Policy, typename LargeMConfig<Policy>::type>(params, cuda_stream);
     }

@@ -15,6 +15,7 @@
 
 #include "cuda/e4m3_widen.cuh"
 #include "cuda/ptx.cuh"
+#include "cuda/unroll.cuh"
 
 namespace qrt::cuda::tiled {
 
@@ -23,6 +24,7 @@ namespace qrt::cuda::tiled {
 template <class Tile, int Tiles>
 __device__ __forceinline__ void load_a_fragments(uint32_t (&a)[Tiles][4], uint32_t tile, int row0, int byte) {
     const int lane = static_cast<int>(threadIdx.x) % 32;
+    QRT_UNROLL
     for (int i = 0; i < Tiles; ++i) {
         ptx::ldmatrix(a[i], tile + Tile::offset(row0 + 16 * i + lane % 16, byte + 16 * (lane / 16)));
     }
@@ -34,6 +36,7 @@ template <class Tile, int Tiles>
 __device__ __forceinline__ void load_b_fragments(uint32_t (&b)[Tiles][2], uint32_t tile, int row0, int byte) {
     const int lane = static_cast<int>(threadIdx.x) % 32;
     const int matrix = lane / 8;
+    QRT_UNROLL
     for (int j = 0; j < Tiles; j += 2) {
         uint32_t r[4];
         ptx::ldmatrix(r, tile + Tile::offset(row0 + 8 * j + 8 * (matrix / 2) + lane % 8, byte + 16 * (matrix % 2)));
@@ -68,11 +71,14 @@ struct Int8Policy {
         uint32_t b[TilesN][2];
         load_a_fragments<ATile, TilesM>(a, a_tile, a_row0, a_byte);
         load_b_fragments<WTile, TilesN>(b, w_tile, w_row0, w_byte);
+        QRT_UNROLL
         for (int i = 0; i < TilesM; ++i) {
+            QRT_UNROLL
             for (int j = 0; j < TilesN; ++j) ptx::mma_s8_m16n8k32_satfinite(acc[i][j], a[i], b[j]);
         }
         if (column_sums) {
             const uint32_t ones[4] = {0x01010101u, 0x01010101u, 0x01010101u, 0x01010101u};
+            QRT_UNROLL
             for (int j = 0; j < TilesN; ++j) ptx::mma_s8_m16n8k32_satfinite(acc[TilesM][j], ones, b[j]);
         }
     }
@@ -92,7 +98,9 @@ struct Fp8MmaPolicy {
         uint32_t b[TilesN][2];
         load_a_fragments<ATile, TilesM>(a, a_tile, a_row0, a_byte);
         load_b_fragments<WTile, TilesN>(b, w_tile, w_row0, w_byte);
+        QRT_UNROLL
         for (int i = 0; i < TilesM; ++i) {
+            QRT_UNROLL
             for (int j = 0; j < TilesN; ++j) ptx::mma_e4m3_m16n8k32(acc[i][j], a[i], b[j]);
         }
     }
@@ -118,13 +126,17 @@ struct Fp8WidenPolicy {
         uint32_t b8[TilesN][2];
         load_a_fragments<ATile, TilesM>(a8, a_tile, a_row0, a_byte);
         load_b_fragments<WTile, TilesN>(b8, w_tile, w_row0, w_byte);
+        QRT_UNROLL
         for (int half = 0; half < 2; ++half) {
             uint32_t b[TilesN][2];
+            QRT_UNROLL
             for (int j = 0; j < TilesN; ++j) e4m3x4_widen<__nv_bfloat16>(b8[j][half], b[j][0], b[j][1]);
+            QRT_UNROLL
             for (int i = 0; i < TilesM; ++i) {
                 uint32_t a[4];
                 e4m3x4_widen<__nv_bfloat16>(a8[i][2 * half], a[0], a[2]);      // row g
                 e4m3x4_widen<__nv_bfloat16>(a8[i][2 * half + 1], a[1], a[3]);  // row g + 8
+                QRT_UNROLL
                 for (int j = 0; j < TilesN; ++j) ptx::mma_bf16_m16n8k16(acc[i][j], a, b[j]);
             }
         }
@@ -150,19 +162,23 @@ struct W8A16Policy {
         const int g = lane / 4;
         const int t = lane % 4;
         const uint32_t select = (t % 2 == 0) ? 0x5410u : 0x7632u;  // bytes 0-1 of the first, 0-1 of the second
+        QRT_UNROLL
         for (int half = 0; half < 2; ++half) {
             uint32_t a[TilesM][4];
             load_a_fragments<ATile, TilesM>(a, a_tile, a_row0, a_byte + 32 * half);
+            QRT_UNROLL
             for (int j = 0; j < TilesN; j += 4 <= TilesN ? 4 : TilesN) {
                 constexpr int kCount = TilesN >= 4 ? 4 : TilesN;
                 uint32_t r[kCount];
                 ptx::ldmatrix(r, w_tile + WTile::offset(w_row0 + 8 * j + 8 * ((lane / 8) % kCount) + lane % 8,
                                                         w_byte + 16 * half));
+                QRT_UNROLL
                 for (int q = 0; q < kCount; ++q) {
                     const uint32_t low_source = __shfl_sync(0xffffffffu, r[q], g * 4 + t / 2);
                     const uint32_t high_source = __shfl_sync(0xffffffffu, r[q], g * 4 + 2 + t / 2);
                     uint32_t b[2];
                     e4m3x4_widen<T>(ptx::prmt(low_source, high_source, select), b[0], b[1]);
+                    QRT_UNROLL
                     for (int i = 0; i < TilesM; ++i) mma_16bit<T>(acc[i][j + q], a[i], b);
                 }
             }
@@ -181,12 +197,15 @@ struct DensePolicy {
     template <class ATile, class WTile, int TilesM, int TilesN, class Accumulators>
     __device__ __forceinline__ static void step(Accumulators& acc, uint32_t a_tile, uint32_t w_tile, int a_row0,
                                                 int w_row0, int a_byte, int w_byte, bool) {
+        QRT_UNROLL
         for (int half = 0; half < 2; ++half) {
             uint32_t a[TilesM][4];
             uint32_t b[TilesN][2];
             load_a_fragments<ATile, TilesM>(a, a_tile, a_row0, a_byte + 32 * half);
             load_b_fragments<WTile, TilesN>(b, w_tile, w_row0, w_byte + 32 * half);
+            QRT_UNROLL
             for (int i = 0; i < TilesM; ++i) {
+                QRT_UNROLL
                 for (int j = 0; j < TilesN; ++j) mma_16bit<T>(acc[i][j], a[i], b[j]);
             }
         }

@@ -28,6 +28,7 @@
 
 #include "cuda/ptx.cuh"
 #include "cuda/shared.cuh"
+#include "cuda/unroll.cuh"
 
 namespace qrt::cuda::tiled {
 
@@ -132,8 +133,11 @@ struct MainLoop {
         const int warp_k = warp % Config::kWarpsK;
         const int warp_n = (warp / Config::kWarpsK) % Config::kWarpsN;
         const int warp_m = warp / (Config::kWarpsK * Config::kWarpsN);
+        QRT_UNROLL
         for (int i = 0; i < kAccTilesM; ++i) {
+            QRT_UNROLL
             for (int j = 0; j < Config::kTilesN; ++j) {
+                QRT_UNROLL
                 for (int v = 0; v < 4; ++v) acc[i][j][v] = Acc(0);
             }
         }
@@ -162,6 +166,7 @@ struct MainLoop {
             if (step + Config::kStages - 1 < steps) load_stage(step + Config::kStages - 1);
             ptx::cp_async_commit_group();
             const uint32_t stage = shared + static_cast<uint32_t>((step % Config::kStages) * kStageBytes);
+            QRT_UNROLL
             for (int kk = 0; kk < Config::kKPerWarp; kk += 32) {
                 Policy::template step<ATile, WTile, Config::kTilesM, Config::kTilesN>(
                     acc, stage, stage + ATile::kBytes, warp_m * 16 * Config::kTilesM, warp_n * 8 * Config::kTilesN,
@@ -184,7 +189,9 @@ struct MainLoop {
             return shared + static_cast<uint32_t>((((group * Config::kWarpsK + k_warp) * kQuads + quad) * 32 + lane) * 16);
         };
         if (warp_k != 0) {
+            QRT_UNROLL
             for (int i = 0; i < kAccTilesM; ++i) {
+                QRT_UNROLL
                 for (int j = 0; j < Config::kTilesN; ++j) {
                     uint4 value;
                     value.x = bits_of(acc[i][j][0]);
@@ -197,8 +204,11 @@ struct MainLoop {
         }
         __syncthreads();
         if (warp_k == 0) {
+            QRT_UNROLL
             for (int k_warp = 1; k_warp < Config::kWarpsK; ++k_warp) {
+                QRT_UNROLL
                 for (int i = 0; i < kAccTilesM; ++i) {
+                    QRT_UNROLL
                     for (int j = 0; j < Config::kTilesN; ++j) {
                         const uint4 value = ptx::ld_shared_v4(slot(k_warp, i * Config::kTilesN + j));
                         acc[i][j][0] = acc[i][j][0] + from_bits(value.x, acc[i][j][0]);
