@@ -13,6 +13,7 @@
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
+#include <atomic>
 #include <cstdint>
 
 #include "core/dtype.h"
@@ -74,7 +75,7 @@ __device__ __forceinline__ float accumulated_value(int32_t acc, int32_t column_s
 template <class Policy, class Config>
 __global__ void gemm_kernel(GemmParams params) {
     using Loop = MainLoop<Policy, Config>;
-    QRT_SHARED(uint4, shared, Loop::kSharedBytes / 16);
+    QRT_DYNAMIC_SHARED(uint4, shared);  // Loop::kSharedBytes
     const int block_m0 = static_cast<int>(blockIdx.y) * Config::kBlockM;
     const int block_n0 = static_cast<int>(blockIdx.x) * Config::kBlockN;
     const long long zero_point = params.zero_point != nullptr ? *params.zero_point : 0;
@@ -116,17 +117,22 @@ __global__ void gemm_kernel(GemmParams params) {
     }
 }
 
-constexpr int stages_for(int stage_bytes) { return 49152 / stage_bytes < 4 ? 49152 / stage_bytes : 4; }
+// As many stages of stage_bytes as fit in budget_bytes, at most max_stages.
+constexpr int stages_for(int stage_bytes, int budget_bytes, int max_stages) {
+    return budget_bytes / stage_bytes < max_stages ? budget_bytes / stage_bytes : max_stages;
+}
 
 // Decode (M <= 16): one 16-row tile, four warps splitting K, BN = 32; each warp takes 64 bytes of every weight row
-// per stage.
+// per stage. The call streams the weight once and does little arithmetic, so its speed is the bytes in flight per SM:
+// up to 8 stages in 96 KiB keep 7 x 8 KiB of weights in flight per block (about 2.3 x what an H100 SM needs to cover
+// ~1 µs of memory latency at 1/132 of 3 TB/s), and two blocks still fit an SM.
 template <class Policy>
 struct SmallMConfig {
     static constexpr int kKPerWarp = 64 / static_cast<int>(sizeof(typename Policy::W));
     static constexpr int kStageBytes = (16 * static_cast<int>(sizeof(typename Policy::A)) +
                                         32 * static_cast<int>(sizeof(typename Policy::W))) *
                                        kKPerWarp * 4;
-    using type = TileConfig<1, 1, 4, 1, 4, kKPerWarp, stages_for(kStageBytes)>;
+    using type = TileConfig<1, 1, 4, 1, 4, kKPerWarp, stages_for(kStageBytes, 96 * 1024, 8)>;
 };
 
 // Up to M = 64: 64 x 32 blocks, one warp along M and N, four warps (two for 16-bit activations) splitting K, each with
@@ -138,7 +144,7 @@ struct MediumMConfig {
     static constexpr int kStageBytes = (64 * static_cast<int>(sizeof(typename Policy::A)) +
                                         32 * static_cast<int>(sizeof(typename Policy::W))) *
                                        32 * kWarpsK;
-    using type = TileConfig<1, 1, kWarpsK, 4, 4, 32, stages_for(kStageBytes)>;
+    using type = TileConfig<1, 1, kWarpsK, 4, 4, 32, stages_for(kStageBytes, 48 * 1024, 4)>;
 };
 
 // Larger M: 128 x 128 blocks of eight warps (2 x 4), each warp 64 x 32; 64-byte rows of the wider operand per stage.
@@ -151,19 +157,34 @@ struct LargeMConfig {
     static constexpr int kStageBytes = (128 * static_cast<int>(sizeof(typename Policy::A)) +
                                         128 * static_cast<int>(sizeof(typename Policy::W))) *
                                        kKPerWarp;
-    using type = TileConfig<2, 4, 1, 4, 4, kKPerWarp, stages_for(kStageBytes)>;
+    using type = TileConfig<2, 4, 1, 4, 4, kKPerWarp, stages_for(kStageBytes, 64 * 1024, 4)>;
 };
 
 // The largest M served by the decode and the medium configurations.
 constexpr int64_t kSmallM = 16;
 constexpr int64_t kMediumM = 64;
 
+// Lets the kernel use more than the default 48 KiB of dynamic shared memory on `ordinal`, once per device.
 template <class Policy, class Config>
-void launch_with(const GemmParams& params, cudaStream_t stream) {
+void allow_shared_bytes(int ordinal) {
+    constexpr int kBytes = MainLoop<Policy, Config>::kSharedBytes;
+    if constexpr (kBytes > 48 * 1024) {
+        static std::atomic<bool> allowed[64] = {};
+        if (ordinal >= 0 && ordinal < 64 && allowed[ordinal].load()) return;
+        check_cuda(cudaFuncSetAttribute(gemm_kernel<Policy, Config>, cudaFuncAttributeMaxDynamicSharedMemorySize, kBytes),
+                   "cudaFuncSetAttribute (shared memory of a GEMM kernel)");
+        if (ordinal >= 0 && ordinal < 64) allowed[ordinal].store(true);
+    }
+}
+
+template <class Policy, class Config>
+void launch_with(const GemmParams& params, int ordinal, cudaStream_t stream) {
+    allow_shared_bytes<Policy, Config>(ordinal);
     LaunchShape shape;
     shape.grid = dim3(static_cast<unsigned>((params.n + Config::kBlockN - 1) / Config::kBlockN),
                       static_cast<unsigned>((params.m + Config::kBlockM - 1) / Config::kBlockM));
     shape.block = dim3(Config::kThreads);
+    shape.dynamic_shared_bytes = static_cast<size_t>(MainLoop<Policy, Config>::kSharedBytes);
     QRT_LAUNCH((gemm_kernel<Policy, Config>), shape, stream, params);
 }
 
@@ -173,12 +194,13 @@ void launch(const char* op, const qrt_stream* stream, const GemmParams& params) 
     if (params.m == 0 || params.n == 0) return;
     DeviceScope scope(stream->device.ordinal);
     const auto cuda_stream = static_cast<cudaStream_t>(stream->native_handle);
+    const int ordinal = stream->device.ordinal;
     if (params.m <= kSmallM) {
-        launch_with<Policy, typename SmallMConfig<Policy>::type>(params, cuda_stream);
+        launch_with<Policy, typename SmallMConfig<Policy>::type>(params, ordinal, cuda_stream);
     } else if (params.m <= kMediumM) {
-        launch_with<Policy, typename MediumMConfig<Policy>::type>(params, cuda_stream);
+        launch_with<Policy, typename MediumMConfig<Policy>::type>(params, ordinal, cuda_stream);
     } else {
-        launch_with<Policy, typename LargeMConfig<Policy>::type>(params, cuda_stream);
+        launch_with<Policy, typename LargeMConfig<Policy>::type>(params, ordinal, cuda_stream);
     }
     check_cuda(cudaGetLastError(), concat(op, ": kernel launch"));
 }

@@ -6,7 +6,8 @@
 // kTilesM x kTilesN mma tiles (16 x 8 each) and, when kWarpsK > 1, one slice of every stage's K: the warps of a column
 // split K and add their accumulators in shared memory at the end, in a fixed order (deterministic, no workspace).
 // Decode-shaped calls (M <= 16) use one 16-row tile, four warps along K and BN = 32, so a 4096-wide layer launches 128
-// blocks for an H100's 132 SMs and each block streams 4 x 64 bytes of every weight row per stage.
+// blocks for an H100's 132 SMs and each block streams 4 x 64 bytes of every weight row per stage (the configurations
+// are in gemm_kernel.cuh).
 //
 // Pipeline. kStages stages of shared tiles are filled by cp.async, kStages - 1 ahead of the warps that compute on them
 // (weights with the L2 evict-first hint: each byte is read once per call). A step waits for its stage, then, after the
@@ -32,7 +33,7 @@
 
 namespace qrt::cuda::tiled {
 
-// A block's shape. Row bytes per warp slice are chosen so that a stage fits the 48 KiB of static shared memory.
+// A block's shape: warps, mma tiles per warp, K elements per warp per stage, and pipeline stages.
 template <int WarpsM, int WarpsN, int WarpsK, int TilesM, int TilesN, int KPerWarp, int Stages>
 struct TileConfig {
     static constexpr int kWarpsM = WarpsM;
@@ -122,7 +123,7 @@ struct MainLoop {
     static constexpr int kReductionBytes =
         Config::kWarpsK > 1 ? Config::kThreads * kAccTilesM * Config::kTilesN * 16 : 0;
     static constexpr int kSharedBytes = kPipelineBytes > kReductionBytes ? kPipelineBytes : kReductionBytes;
-    static_assert(kSharedBytes <= 48 * 1024, "static shared memory is limited to 48 KiB");
+    static_assert(kSharedBytes <= 227 * 1024, "an H100 block takes at most 227 KiB of shared memory");
 
     using Accumulators = Acc[kAccTilesM][Config::kTilesN][4];
 
