@@ -6,8 +6,9 @@
 // Bound (fp32_gemm_bound in cuda_gemm_test_util.h): both backends sum the same exact products (a BF16, F16 or e4m3
 // product is exact in FP32) in different orders, so each is within γ(K+3)·scale·Σ|a·w| + u·|bias| of the exact
 // result before the output rounding. On a GPU the FP8 tensor cores keep only 13 fraction bits when they add a k32
-// block of products (ptx-semantics.md §9.2): each block may lose 33·2⁻¹³ of its largest product, at most
-// 33·2⁻¹³·Σ|a·w| over K, which is added for the FP8 mma path there. The emulator rounds each exact block sum once.
+// block of products (ptx-semantics.md §9.2); the kernel starts every mma from zero and adds its block sum in FP32
+// (gemm_policies.cuh), so each block loses at most 33·2⁻¹³ of its largest product, at most 33·2⁻¹³·Σ|a·w| over K,
+// which is added for the FP8 mma path there. The emulator rounds each exact block sum once.
 #include <cstdlib>
 #include <cstring>
 
