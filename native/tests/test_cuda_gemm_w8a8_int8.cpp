@@ -1,6 +1,6 @@
 // The CUDA INT8 W8A8 GEMM against the CPU op on the same bytes. The integer sums are exact on both and the CUDA
 // epilogue performs the CPU op's FP32 operations in its order, so the outputs must be identical bit for bit, for every
-// tile edge (M, N, K), scale layout, zero point, bias and output dtype. Also: a Pixtral-12B-shaped layer, refused
+// tile edge (M, N, K), scale layout, zero point, bias and output dtype. Also: Pixtral-12B-shaped layers, refused
 // arguments, and repeatability. Exits 77 (skipped) without a device.
 #include <cstring>
 #include <optional>
@@ -160,6 +160,8 @@ int main() {
     for (int64_t m : {1, 16}) {
         check_case(random, Case{m, 5120, 4096, true, 1, QRT_DTYPE_BF16, false, false, QRT_DTYPE_BF16}, true);
     }
+    // Pixtral-12B's gate_up (28672 x 5120: 147 MB of weights, 896 blocks) for one token.
+    check_case(random, Case{1, 28672, 5120, true, 1, QRT_DTYPE_BF16, false, false, QRT_DTYPE_BF16});
     check_case(random, Case{100, 136, 528, true, 1, QRT_DTYPE_F32, true, true, QRT_DTYPE_BF16}, true);
     check_refusals(random);
     return finish("test_cuda_gemm_w8a8_int8");
