@@ -18,8 +18,9 @@ struct TrafficCounters {
     void add(uintptr_t address, uint64_t count) {
         bytes += count;
         ++accesses;
+        if (count == 0) return;  // a zero-filling cp.async with src-size 0 reads no sector
         const uint64_t first = address / 32;
-        const uint64_t last = (address + (count == 0 ? 0 : count - 1)) / 32;
+        const uint64_t last = (address + count - 1) / 32;
         sectors += last - first + 1;
         for (uint64_t sector = first; sector <= last; ++sector) distinct.insert(sector);
     }

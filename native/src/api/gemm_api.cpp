@@ -7,6 +7,10 @@
 #include "cpu/gemm.h"
 #include "qrt.h"
 
+#if defined(QRT_WITH_CUDA)
+#  include "cuda/cuda_backend.h"
+#endif
+
 namespace {
 
 using qrt::DTypeSet;
@@ -92,6 +96,9 @@ QRT_API qrt_status qrt_gemm(qrt_stream* stream, const qrt_tensor* x, const qrt_t
         const RowsView y_rows = output_rows(args, y, "x", x_rows, "w", w_rows.rows);
         switch (args.backend()) {
             case QRT_BACKEND_CPU: qrt::cpu::gemm(x_rows, w_rows, bias_values, y_rows); return;
+#if defined(QRT_WITH_CUDA)
+            case QRT_BACKEND_CUDA: qrt::cuda::gemm(stream, x_rows, w_rows, bias_values, y_rows); return;
+#endif
             default: args.unsupported_on_backend();
         }
     });
@@ -186,6 +193,11 @@ QRT_API qrt_status qrt_gemm_w8a8_int8(qrt_stream* stream, const qrt_tensor* a, c
             case QRT_BACKEND_CPU:
                 qrt::cpu::gemm_w8a8_int8(a_rows, a_scales, zero_point, w_rows, w_scales, bias_values, y_rows);
                 return;
+#if defined(QRT_WITH_CUDA)
+            case QRT_BACKEND_CUDA:
+                qrt::cuda::gemm_w8a8_int8(stream, a_rows, a_scales, zero_point, w_rows, w_scales, bias_values, y_rows);
+                return;
+#endif
             default: args.unsupported_on_backend();
         }
     });
@@ -207,6 +219,11 @@ QRT_API qrt_status qrt_gemm_w8a8_fp8(qrt_stream* stream, const qrt_tensor* a, co
             case QRT_BACKEND_CPU:
                 qrt::cpu::gemm_w8a8_fp8(a_rows, a_scales, w_rows, w_scales, bias_values, y_rows);
                 return;
+#if defined(QRT_WITH_CUDA)
+            case QRT_BACKEND_CUDA:
+                qrt::cuda::gemm_w8a8_fp8(stream, a_rows, a_scales, w_rows, w_scales, bias_values, y_rows);
+                return;
+#endif
             default: args.unsupported_on_backend();
         }
     });
@@ -224,6 +241,11 @@ QRT_API qrt_status qrt_gemm_w8a16_fp8(qrt_stream* stream, const qrt_tensor* x, c
         const RowsView y_rows = output_rows(args, y, "x", x_rows, "w", w_rows.rows);
         switch (args.backend()) {
             case QRT_BACKEND_CPU: qrt::cpu::gemm_w8a16_fp8(x_rows, w_rows, w_scales, bias_values, y_rows); return;
+#if defined(QRT_WITH_CUDA)
+            case QRT_BACKEND_CUDA:
+                qrt::cuda::gemm_w8a16_fp8(stream, x_rows, w_rows, w_scales, bias_values, y_rows);
+                return;
+#endif
             default: args.unsupported_on_backend();
         }
     });

@@ -50,4 +50,15 @@ void gemm_wna16_repacked(const qrt_stream* stream, const RowsView& x, const wna1
                          const ScaleVector& bias, void* workspace, size_t workspace_bytes, const RowsView& y);
 void gather_columns(const qrt_stream* stream, const RowsView& x, const IndexVector& indices, const RowsView& y);
 
+// Linear layers (gemm_dense.cu, gemm_w8a8_int8.cu, gemm_fp8.cu), arguments as validated by the API; operand
+// layouts the kernels do not take fail with QRT_STATUS_UNSUPPORTED naming the argument.
+void gemm(const qrt_stream* stream, const RowsView& x, const RowsView& w, const ScaleVector& bias, const RowsView& y);
+void gemm_w8a8_int8(const qrt_stream* stream, const RowsView& a, const ScaleVector& a_scale,
+                    const std::optional<IndexVector>& a_zero_point, const RowsView& w, const ScaleVector& w_scale,
+                    const ScaleVector& bias, const RowsView& y);
+void gemm_w8a8_fp8(const qrt_stream* stream, const RowsView& a, const ScaleVector& a_scale, const RowsView& w,
+                   const ScaleVector& w_scale, const ScaleVector& bias, const RowsView& y);
+void gemm_w8a16_fp8(const qrt_stream* stream, const RowsView& x, const RowsView& w, const ScaleVector& w_scale,
+                    const ScaleVector& bias, const RowsView& y);
+
 }  // namespace qrt::cuda

@@ -259,6 +259,10 @@ inline float __fdividef(float x, float y) { return x / y; }
 inline float rsqrtf(float x) { return 1.0f / std::sqrt(x); }
 inline float __saturatef(float x) { return x < 0.0f ? 0.0f : (x > 1.0f ? 1.0f : x); }
 inline int __float2int_rn(float x) { return static_cast<int>(std::nearbyint(x)); }
+// IEEE multiplication and addition rounded to nearest, which nvcc never contracts into an FMA; this build compiles
+// with -ffp-contract=off, so the plain operators are the same.
+inline float __fmul_rn(float x, float y) { return x * y; }
+inline float __fadd_rn(float x, float y) { return x + y; }
 inline unsigned __float_as_uint(float x) { unsigned u; std::memcpy(&u, &x, 4); return u; }
 inline float __uint_as_float(unsigned u) { float x; std::memcpy(&x, &u, 4); return x; }
 inline int __float_as_int(float x) { int i; std::memcpy(&i, &x, 4); return i; }
