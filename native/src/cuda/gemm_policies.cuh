@@ -15,7 +15,7 @@
 
 #include "cuda/e4m3_widen.cuh"
 #include "cuda/ptx.cuh"
-#include "cuda/unroll.cuh"
+#include "cuda/launch.cuh"
 
 namespace qrt::cuda::tiled {
 

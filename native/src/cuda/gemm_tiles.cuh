@@ -29,7 +29,7 @@
 
 #include "cuda/ptx.cuh"
 #include "cuda/shared.cuh"
-#include "cuda/unroll.cuh"
+#include "cuda/launch.cuh"
 
 namespace qrt::cuda::tiled {
 
