@@ -47,22 +47,4 @@ void expect_caught(const qrt::emu::LaunchConfig& launch, Broken broken, Fixed fi
     }
 }
 
-// What this program printed (stdout and stderr) when run again as `environment self argument`, and its exit status
-// (non-zero also when it could not be started).
-struct ChildRun {
-    std::string output;
-    int status = -1;
-};
-
-inline ChildRun run_child(const char* self, const char* argument, const char* environment = "") {
-    const std::string command = std::string(environment) + " '" + self + "' " + argument + " 2>&1";
-    ChildRun run;
-    FILE* child = popen(command.c_str(), "r");
-    if (child == nullptr) return run;
-    char line[512];
-    while (std::fgets(line, sizeof line, child) != nullptr) run.output += line;
-    run.status = pclose(child);
-    return run;
-}
-
 }  // namespace qrt_test

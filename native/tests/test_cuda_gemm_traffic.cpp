@@ -54,23 +54,6 @@ int child() {
     return finish("test_cuda_gemm_traffic --child");
 }
 
-// This program run again with `argument` and `environment`: its exit status and everything it printed.
-struct ChildRun {
-    std::string output;
-    int status = -1;
-};
-
-ChildRun run_child(const char* self, const char* argument, const char* environment) {
-    const std::string command = std::string(environment) + " '" + self + "' " + argument + " 2>&1";
-    ChildRun run;
-    FILE* child = popen(command.c_str(), "r");
-    if (child == nullptr) return run;
-    char line[512];
-    while (std::fgets(line, sizeof line, child) != nullptr) run.output += line;
-    run.status = pclose(child);
-    return run;
-}
-
 // The figures of one launch's report.
 struct Launch {
     unsigned long long cp_async_bytes = 0, cp_async_sectors = 0, cp_async_distinct = 0;

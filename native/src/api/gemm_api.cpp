@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "core/error.h"
+#include "api/linear_args.h"
 #include "core/tensor.h"
 #include "cpu/gemm.h"
 #include "qrt.h"
@@ -13,15 +14,15 @@
 
 namespace {
 
+using qrt::linear_args::bias_vector;
+using qrt::linear_args::ceil_div;
+
 using qrt::DTypeSet;
 using qrt::IndexVector;
 using qrt::OpArgs;
 using qrt::RowsView;
 using qrt::ScaleVector;
 using qrt::TensorRef;
-
-// ceil(value / divisor) for value >= 0 and divisor > 0, without overflowing on huge divisors.
-int64_t ceil_div(int64_t value, int64_t divisor) { return value == 0 ? 0 : (value - 1) / divisor + 1; }
 
 // A tensor [..., C] as rows of C elements: activations, quantized activations or outputs.
 RowsView rows_view(const OpArgs& args, const char* name, const qrt_tensor* tensor, const DTypeSet& dtypes) {
@@ -50,16 +51,6 @@ ScaleVector weight_scale_vector(const OpArgs& args, const qrt_tensor* w_scale, i
 // A per-tensor or per-token activation scale: F32 with one element or one per row.
 ScaleVector activation_scale_vector(const OpArgs& args, const qrt_tensor* a_scale, int64_t m) {
     return args.scale("a_scale", args.tensor("a_scale", a_scale, {QRT_DTYPE_F32}), m, "one per row of a");
-}
-
-// The optional bias: N contiguous float elements. Count 0 when absent.
-ScaleVector bias_vector(const OpArgs& args, const qrt_tensor* bias, int64_t n) {
-    const std::optional<TensorRef> ref = args.optional_tensor("bias", bias, qrt::float_dtypes());
-    if (!ref) return ScaleVector{};
-    args.require(ref->numel() == n, "bias", "must have one element per output feature (N = ", n, "), got shape ",
-                 ref->shape_string());
-    args.require(ref->is_contiguous(), "bias", "must be contiguous");
-    return ScaleVector{ref->data, ref->dtype, n};
 }
 
 // The output [..., N]: as many rows as the activations, one column per weight row.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "api/linear_args.h"
 #include "core/tensor.h"
 #include "core/wna16_layout.h"
 #include "cpu/wna16_repacked.h"
@@ -18,13 +19,14 @@
 
 namespace {
 
+using qrt::linear_args::bias_vector;
+using qrt::linear_args::ceil_div;
+
 using qrt::OpArgs;
 using qrt::RowsView;
 using qrt::ScaleVector;
 using qrt::TensorRef;
 namespace wna16 = qrt::wna16;
-
-int64_t ceil_div(int64_t value, int64_t divisor) { return value == 0 ? 0 : (value - 1) / divisor + 1; }
 
 // The layout's rules (qrt.h): what the tiles and the kernel's 32-column steps need.
 void require_layout_rules(const OpArgs& args, int32_t num_bits, int64_t n, int64_t k, int64_t group_size) {
@@ -57,16 +59,6 @@ RowsView exact_matrix(const OpArgs& args, const char* name, const qrt_tensor* te
                  ", ", cols, "], got shape ", ref.shape_string());
     args.require(ref.is_contiguous(), name, "must be contiguous");
     return args.rows(name, ref);
-}
-
-// The optional bias: N contiguous float elements. Count 0 when absent.
-ScaleVector bias_vector(const OpArgs& args, const qrt_tensor* bias, int64_t n) {
-    const std::optional<TensorRef> ref = args.optional_tensor("bias", bias, qrt::float_dtypes());
-    if (!ref) return ScaleVector{};
-    args.require(ref->numel() == n, "bias", "must have one element per output feature (N = ", n, "), got shape ",
-                 ref->shape_string());
-    args.require(ref->is_contiguous(), "bias", "must be contiguous");
-    return ScaleVector{ref->data, ref->dtype, n};
 }
 
 #if defined(QRT_WITH_CUDA)

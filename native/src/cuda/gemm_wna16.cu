@@ -302,9 +302,8 @@ __global__ void gemm_wna16_kernel(const Params p) {
         if (p.bias != nullptr) value += load_float(p.bias, column, p.bias_dtype);
         store_float(p.y, static_cast<long long>(row) * p.y_stride + column, p.y_dtype, value);
     };
-
-    if (p.splits == 1) {
-        if (!warp_active) return;
+    // Calls store(row in the block, feature in the warp's tile, value) for each of the thread's accumulators.
+    auto for_each_accumulator = [&](auto&& store) {
         QRT_UNROLL
         for (int mt = 0; mt < kMTiles; ++mt) {
             QRT_UNROLL
@@ -312,10 +311,15 @@ __global__ void gemm_wna16_kernel(const Params p) {
                 QRT_UNROLL
                 for (int e = 0; e < 4; ++e) {
                     const int row = 16 * mt + g + 8 * (e / 2);
-                    if (row < rows) write_y(m0 + row, n0 + 8 * i + 2 * t + (e & 1), acc[mt][i][e]);
+                    if (row < rows) store(row, 8 * i + 2 * t + (e & 1), acc[mt][i][e]);
                 }
             }
         }
+    };
+
+    if (p.splits == 1) {
+        if (!warp_active) return;
+        for_each_accumulator([&](int row, int feature, float value) { write_y(m0 + row, n0 + feature, value); });
         return;
     }
 
@@ -324,17 +328,7 @@ __global__ void gemm_wna16_kernel(const Params p) {
     float* partial_tiles = p.partials + static_cast<long long>(tile) * p.splits * kBlockM * kBlockN;
     if (warp_active) {
         float* mine = partial_tiles + static_cast<long long>(split) * kBlockM * kBlockN;
-        QRT_UNROLL
-        for (int mt = 0; mt < kMTiles; ++mt) {
-            QRT_UNROLL
-            for (int i = 0; i < 8; ++i) {
-                QRT_UNROLL
-                for (int e = 0; e < 4; ++e) {
-                    const int row = 16 * mt + g + 8 * (e / 2);
-                    if (row < rows) mine[row * kBlockN + local_n0 + 8 * i + 2 * t + (e & 1)] = acc[mt][i][e];
-                }
-            }
-        }
+        for_each_accumulator([&](int row, int feature, float value) { mine[row * kBlockN + local_n0 + feature] = value; });
     }
     __threadfence();  // this thread's partials are visible to the whole GPU before the count says so
     __syncthreads();
