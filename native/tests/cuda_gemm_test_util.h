@@ -78,6 +78,14 @@ inline void fill_bytes(Random& random, Operand& operand, bool e4m3) {
     }
 }
 
+// A weight scale as checkpoints store it: per tensor [1] (kind 0), per channel [N] (kind 1) or [N, 1] (kind 2),
+// with values in [0.001, 0.01).
+inline Operand weight_scale_operand(Random& random, qrt_dtype dtype, int kind, int64_t n) {
+    Operand scale(dtype, kind == 0 ? std::vector<int64_t>{1} : kind == 1 ? std::vector<int64_t>{n} : std::vector<int64_t>{n, 1});
+    fill_uniform(random, scale, 0.001f, 0.01f);
+    return scale;
+}
+
 // The value of an e4m3 code (sign, 4 exponent bits with bias 7, 3 mantissa bits).
 inline double e4m3_value(uint8_t code) {
     const int exponent = (code >> 3) & 15;

@@ -58,10 +58,7 @@ Problem make_problem(Random& random, Family family, const Case& c) {
     } else {
         fill_uniform(random, p.w, -1.0f, 1.0f);
     }
-    p.w_scale = Operand(c.w_scale_dtype, c.w_scale_kind == 0   ? std::vector<int64_t>{1}
-                                         : c.w_scale_kind == 1 ? std::vector<int64_t>{c.n}
-                                                               : std::vector<int64_t>{c.n, 1});
-    fill_uniform(random, p.w_scale, 0.001f, 0.01f);
+    p.w_scale = weight_scale_operand(random, c.w_scale_dtype, c.w_scale_kind, c.n);
     p.bias = Operand(QRT_DTYPE_F32, {c.n});
     fill_uniform(random, p.bias, -2.0f, 2.0f);
     p.y = Operand(c.y_dtype, {c.m, c.n}, c.padding > 0 ? c.n + c.padding : 0);
