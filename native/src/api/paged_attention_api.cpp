@@ -10,6 +10,9 @@
 #include "core/error.h"
 #include "core/tensor.h"
 #include "cpu/paged_attention.h"
+#if defined(QRT_WITH_CUDA)
+#  include "cuda/cuda_backend.h"
+#endif
 #include "qrt.h"
 
 namespace {
@@ -193,6 +196,12 @@ QRT_API qrt_status qrt_kv_cache_write(qrt_stream* stream, const qrt_tensor* k, c
                 check_slots(args, slot_indices, key_cache.slots.tokens, key_cache.block_size);
                 qrt::cpu::kv_cache_write(keys, values, slot_indices, key_cache.slots, value_cache.slots);
                 return;
+#if defined(QRT_WITH_CUDA)
+            case QRT_BACKEND_CUDA:
+                // The slots live in device memory: the kernel skips those out of range instead.
+                qrt::cuda::kv_cache_write(stream, keys, values, slot_indices, key_cache.slots, value_cache.slots);
+                return;
+#endif
             default: args.unsupported_on_backend();
         }
     });
@@ -246,6 +255,22 @@ QRT_API qrt_status qrt_paged_attention(qrt_stream* stream, const qrt_tensor* q, 
                 qrt::cpu::paged_attention(queries, key_cache.slots, value_cache.slots, sequences, scale, output);
                 return;
             }
+#if defined(QRT_WITH_CUDA)
+            case QRT_BACKEND_CUDA: {
+                // The index tensors live in device memory: the kernel keeps within them instead (see qrt.h).
+                qrt::cuda::PagedSequences sequences;
+                sequences.query_starts = static_cast<const int32_t*>(indices.query_starts.data);
+                sequences.context_lengths = static_cast<const int32_t*>(indices.context_lengths.data);
+                sequences.block_tables = static_cast<const int32_t*>(indices.block_tables.data);
+                sequences.sequence_count = indices.sequence_count;
+                sequences.max_blocks_per_sequence = indices.max_blocks_per_sequence;
+                sequences.block_size = key_cache.block_size;
+                sequences.num_blocks = key_cache.num_blocks;
+                qrt::cuda::paged_attention(stream, queries, key_cache.slots, value_cache.slots, sequences, scale,
+                                           sliding_window, output);
+                return;
+            }
+#endif
             default: args.unsupported_on_backend();
         }
     });

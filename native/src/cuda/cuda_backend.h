@@ -61,4 +61,22 @@ void gemm_w8a8_fp8(const qrt_stream* stream, const RowsView& a, const ScaleVecto
 void gemm_w8a16_fp8(const qrt_stream* stream, const RowsView& x, const RowsView& w, const ScaleVector& w_scale,
                     const ScaleVector& bias, const RowsView& y);
 
+// Block-paged KV caches (kv_cache.cu, paged_attention.cu), arguments as validated by the API. The caches are
+// passed as slot views [num_blocks·block_size, Hkv, dim]; slots, query starts, context lengths and block tables
+// are device pointers the host has not read (qrt.h says what the kernels do with values out of range).
+void kv_cache_write(const qrt_stream* stream, const HeadsView& k, const HeadsView& v, const IndexVector& slots,
+                    const HeadsView& k_cache, const HeadsView& v_cache);
+
+struct PagedSequences {
+    const int32_t* query_starts = nullptr;     // [sequence_count + 1]
+    const int32_t* context_lengths = nullptr;  // [sequence_count]
+    const int32_t* block_tables = nullptr;     // [sequence_count, max_blocks_per_sequence]
+    int64_t sequence_count = 0;
+    int64_t max_blocks_per_sequence = 0;
+    int64_t block_size = 1;
+    int64_t num_blocks = 0;
+};
+void paged_attention(const qrt_stream* stream, const HeadsView& q, const HeadsView& k_cache, const HeadsView& v_cache,
+                     const PagedSequences& sequences, float scale, int32_t sliding_window, const HeadsView& out);
+
 }  // namespace qrt::cuda
