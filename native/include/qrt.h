@@ -486,6 +486,8 @@ QRT_API qrt_status qrt_attention(qrt_stream* stream, const qrt_tensor* q, const 
 ///  negative slot means "skip this token" (padding), as in vLLM; every other slot must be in
 ///  [0, num_blocks·block_size), and no two tokens may name the same slot. All slots are checked before
 ///  anything is written. Rows no token names are left untouched.
+///  On CUDA the slots live in device memory and are not checked: a slot outside [0, num_blocks·block_size)
+///  is skipped like a negative one, and tokens sharing a slot leave that row with elements of either.
 QRT_API qrt_status qrt_kv_cache_write(qrt_stream* stream, const qrt_tensor* k, const qrt_tensor* v,
                                       const qrt_tensor* slots, qrt_tensor* k_cache, qrt_tensor* v_cache);
 
@@ -508,6 +510,10 @@ QRT_API qrt_status qrt_kv_cache_write(qrt_stream* stream, const qrt_tensor* k, c
 ///  A query at position p sees keys at positions ≤ p, and with sliding_window W > 0 only those > p − W;
 ///  sliding_window 0 means no window, and a negative one is refused.
 ///  scale (finite, positive; usually 1/√D) multiplies q·k before the softmax.
+///  On CUDA query_starts, context_lengths and block_tables live in device memory and their values are not
+///  checked; nothing is read outside them or the caches: a query that no sequence's offsets claim, keys past
+///  context_lengths[s] − 1 or past the row of block_tables, and keys in blocks outside [0, num_blocks) are
+///  skipped, and a query left with no key gets zeros. Results are the same bits on every run.
 QRT_API qrt_status qrt_paged_attention(qrt_stream* stream, const qrt_tensor* q, const qrt_tensor* k_cache,
                                        const qrt_tensor* v_cache, const qrt_tensor* query_starts,
                                        const qrt_tensor* context_lengths, const qrt_tensor* block_tables,

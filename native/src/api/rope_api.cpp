@@ -3,6 +3,9 @@
 #include "core/tensor.h"
 #include "cpu/rope.h"
 #include "qrt.h"
+#if defined(QRT_WITH_CUDA)
+#  include "cuda/cuda_backend.h"
+#endif
 
 extern "C" {
 
@@ -22,6 +25,11 @@ QRT_API qrt_status qrt_rope(qrt_stream* stream, qrt_tensor* x, const qrt_tensor*
             case QRT_BACKEND_CPU:
                 qrt::cpu::rope(heads, token_positions, static_cast<const float*>(frequencies.data), half);
                 return;
+#if defined(QRT_WITH_CUDA)
+            case QRT_BACKEND_CUDA:
+                qrt::cuda::rope(stream, heads, token_positions, static_cast<const float*>(frequencies.data), half);
+                return;
+#endif
             default: args.unsupported_on_backend();
         }
     });
@@ -44,6 +52,9 @@ QRT_API qrt_status qrt_rope_cos_sin(qrt_stream* stream, qrt_tensor* x, const qrt
                      cos_rows.cols, " pairs of dims, but x has only ", heads.dim, " dims per head");
         switch (args.backend()) {
             case QRT_BACKEND_CPU: qrt::cpu::rope_cos_sin(heads, cos_rows, sin_rows); return;
+#if defined(QRT_WITH_CUDA)
+            case QRT_BACKEND_CUDA: qrt::cuda::rope_cos_sin(stream, heads, cos_rows, sin_rows); return;
+#endif
             default: args.unsupported_on_backend();
         }
     });

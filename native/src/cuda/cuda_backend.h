@@ -79,4 +79,10 @@ struct PagedSequences {
 void paged_attention(const qrt_stream* stream, const HeadsView& q, const HeadsView& k_cache, const HeadsView& v_cache,
                      const PagedSequences& sequences, float scale, int32_t sliding_window, const HeadsView& out);
 
+// Rotary position embedding in place (rope.cu), with the CPU ops' arithmetic (cpu/rope.h); positions,
+// inv_freq and the cos/sin tables are device pointers.
+void rope(const qrt_stream* stream, const HeadsView& x, const IndexVector& positions, const float* inv_freq,
+          int64_t half);
+void rope_cos_sin(const qrt_stream* stream, const HeadsView& x, const RowsView& cos, const RowsView& sin);
+
 }  // namespace qrt::cuda
