@@ -444,7 +444,10 @@ QRT_API qrt_status qrt_log_softmax(qrt_stream* stream, const qrt_tensor* x, qrt_
 /// x is [..., V] float; indices is I32 or I64 with one element per row.
 QRT_API qrt_status qrt_argmax(qrt_stream* stream, const qrt_tensor* x, qrt_tensor* indices);
 
-/// y[t] = table[ids[t]]. ids I32 or I64 [...] (all in [0, V)); table [V, D] float; y [..., D] float.
+/// y[t] = table[ids[t]]. ids I32 or I64 [...] (all in [0, V)); table [V, D] float; y [..., D] float (a table of
+/// another float dtype is rounded to y's). On the CPU the ids are checked before any work; on the CUDA backend they
+/// live in device memory, which the host does not read: the row of an id outside [0, V) is written as NaN instead,
+/// and nothing outside the table is read.
 QRT_API qrt_status qrt_embedding(qrt_stream* stream, const qrt_tensor* ids, const qrt_tensor* table, qrt_tensor* y);
 
 /* ---------------------------------------------------------------------------------------------------
