@@ -28,9 +28,21 @@ struct Case {
 // Random values with the special ones mixed in: NaN, ±inf, ±0, the largest finite values, tiny and large ones.
 std::vector<float> inputs(size_t count, Random& random) {
     std::vector<float> values = random.normal(count, 4.0f);
-    const float specials[] = {std::nanf(""), std::numeric_limits<float>::infinity(),
-                              -std::numeric_limits<float>::infinity(), 0.0f, -0.0f, 3.4e38f, -3.4e38f, 1e-30f,
-                              -1e-30f, 88.0f, -88.0f, -104.0f, 20.0f, -20.0f, 1e-40f};
+    const float specials[] = {std::nanf(""),
+                              std::numeric_limits<float>::infinity(),
+                              -std::numeric_limits<float>::infinity(),
+                              0.0f,
+                              -0.0f,
+                              3.4e38f,
+                              -3.4e38f,
+                              1e-30f,
+                              -1e-30f,
+                              88.0f,
+                              -88.0f,
+                              -104.0f,
+                              20.0f,
+                              -20.0f,
+                              1e-40f};
     for (size_t i = 0; i < count && i < 15; ++i) values[count - 1 - i] = specials[i];
     return values;
 }
@@ -77,8 +89,8 @@ void test_activate_gated(qrt_activation activation, qrt_dtype dtype, Case shape,
     std::vector<uint8_t> y_cpu = y_zero;
     auto* base = const_cast<uint8_t*>(fused.data());
     qrt_tensor gate_host = matrix(base, dtype, shape.rows, shape.cols, fused_stride);
-    qrt_tensor up_host = matrix(base + static_cast<size_t>(shape.cols) * size, dtype, shape.rows, shape.cols,
-                                fused_stride);
+    qrt_tensor up_host =
+        matrix(base + static_cast<size_t>(shape.cols) * size, dtype, shape.rows, shape.cols, fused_stride);
     qrt_tensor y_host = matrix(y_cpu.data(), dtype, shape.rows, shape.cols, y_stride);
     QRT_CHECK_OK(qrt_activate_gated(cpu, activation, &gate_host, &up_host, &y_host));
 

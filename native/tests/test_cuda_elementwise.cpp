@@ -3,6 +3,7 @@
 // must give the CPU's bits, except that two NaNs match whatever their payloads. Tensors of any strides: permuted
 // (transposed) views, column blocks of wider buffers, dimensions of extent 1; the memory between a view's elements
 // must stay untouched. Exits 77 (skipped) without a GPU.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -50,9 +51,21 @@ View contiguous(std::vector<int64_t> shape) {
 // Values with the special ones spread through: NaN, ±inf, ±0, beyond F16's and F8's ranges, F16 and F32 subnormals.
 std::vector<float> values_with_specials(size_t count, Random& random) {
     std::vector<float> values = random.normal(count, 50.0f);
-    const float specials[] = {std::nanf(""), std::numeric_limits<float>::infinity(),
-                              -std::numeric_limits<float>::infinity(), 0.0f, -0.0f, 500.0f, -460.0f, 70000.0f,
-                              3e-6f, -1e-40f, 1e-45f, 448.0f, 0.001953125f, 65504.0f, -3.4e38f};
+    const float specials[] = {std::nanf(""),
+                              std::numeric_limits<float>::infinity(),
+                              -std::numeric_limits<float>::infinity(),
+                              0.0f,
+                              -0.0f,
+                              500.0f,
+                              -460.0f,
+                              70000.0f,
+                              3e-6f,
+                              -1e-40f,
+                              1e-45f,
+                              448.0f,
+                              0.001953125f,
+                              65504.0f,
+                              -3.4e38f};
     for (size_t i = 0; i < 15; ++i) {
         if (i * 7 < count) values[i * 7] = specials[i];
     }
@@ -96,8 +109,8 @@ void test_float_copies(Random& random) {
         for (qrt_dtype dst_dtype : kCopyFloatDtypes) {
             for (const View* src_view : views) {
                 for (const View* dst_view : views) {
-                    const auto src = encode(cpu, values_with_specials(static_cast<size_t>(src_view->extent()), random),
-                                            src_dtype);
+                    const auto src =
+                        encode(cpu, values_with_specials(static_cast<size_t>(src_view->extent()), random), src_dtype);
                     check_copy(src_dtype, *src_view, dst_dtype, *dst_view, src, "float copy");
                 }
             }
@@ -193,8 +206,8 @@ void test_adds(Random& random) {
                   "add 7 x 5120");
         check_add(dtype, contiguous({1}), dtype, contiguous({1}), dtype, contiguous({1}), random, "add 1");
     }
-    check_add(QRT_DTYPE_F32, layouts.transposed, QRT_DTYPE_BF16, layouts.contiguous_view, QRT_DTYPE_F16,
-              layouts.padded, random, "add mixed dtypes");
+    check_add(QRT_DTYPE_F32, layouts.transposed, QRT_DTYPE_BF16, layouts.contiguous_view, QRT_DTYPE_F16, layouts.padded,
+              random, "add mixed dtypes");
     check_add(QRT_DTYPE_F16, layouts.contiguous_view, QRT_DTYPE_F32, layouts.padded, QRT_DTYPE_F32,
               layouts.contiguous_view, random, "add mixed dtypes into F32");
 }

@@ -39,8 +39,12 @@ void test_lookup(const Lookup& shape, qrt_dtype table_dtype, qrt_dtype y_dtype, 
     CudaStream gpu;
     std::vector<float> table_values = random.normal(static_cast<size_t>(shape.vocab * shape.table_stride), 2.0f);
     // Special values in the first row: they must travel unchanged (same dtype) or convert as the CPU's do.
-    const float specials[] = {std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(), -0.0f,
-                              std::nanf(""), 1e-40f, 70000.0f};
+    const float specials[] = {std::numeric_limits<float>::infinity(),
+                              -std::numeric_limits<float>::infinity(),
+                              -0.0f,
+                              std::nanf(""),
+                              1e-40f,
+                              70000.0f};
     for (size_t i = 0; i < 6 && i < static_cast<size_t>(shape.cols); ++i) table_values[i] = specials[i];
     const auto table = encode(cpu, table_values, table_dtype);
     const auto id_data = id_bytes(ids, id_dtype);
@@ -48,8 +52,8 @@ void test_lookup(const Lookup& shape, qrt_dtype table_dtype, qrt_dtype y_dtype, 
     const std::vector<uint8_t> y_zero(static_cast<size_t>(tokens * shape.y_stride) * qrt_dtype_size(y_dtype), 0);
 
     std::vector<uint8_t> y_cpu = y_zero;
-    qrt_tensor table_host = matrix(const_cast<uint8_t*>(table.data()), table_dtype, shape.vocab, shape.cols,
-                                   shape.table_stride);
+    qrt_tensor table_host =
+        matrix(const_cast<uint8_t*>(table.data()), table_dtype, shape.vocab, shape.cols, shape.table_stride);
     qrt_tensor ids_host = tensor(const_cast<uint8_t*>(id_data.data()), id_dtype, {tokens});
     qrt_tensor y_host = matrix(y_cpu.data(), y_dtype, tokens, shape.cols, shape.y_stride);
     QRT_CHECK_OK(qrt_embedding(cpu, &ids_host, &table_host, &y_host));

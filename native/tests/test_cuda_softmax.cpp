@@ -155,9 +155,8 @@ void check_argmax(qrt_dtype dtype, Case shape, int64_t stride, const std::vector
     for (size_t r = 0; r < cpu_wide.size(); ++r) {
         if (gpu_wide[r] != cpu_wide[r] || gpu_narrow[r] != cpu_wide[r]) {
             std::fprintf(stderr, "%s (%s, %lld x %lld): row %zu: GPU %lld / %d, CPU %lld\n", what,
-                         qrt_dtype_name(dtype), static_cast<long long>(shape.rows),
-                         static_cast<long long>(shape.cols), r, static_cast<long long>(gpu_wide[r]), gpu_narrow[r],
-                         static_cast<long long>(cpu_wide[r]));
+                         qrt_dtype_name(dtype), static_cast<long long>(shape.rows), static_cast<long long>(shape.cols),
+                         r, static_cast<long long>(gpu_wide[r]), gpu_narrow[r], static_cast<long long>(cpu_wide[r]));
             ++failures();
         }
     }

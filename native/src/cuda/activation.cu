@@ -90,9 +90,7 @@ void dispatch_activation(qrt_activation activation, Body&& body) {
     switch (activation) {
         case QRT_ACTIVATION_SILU: body(std::integral_constant<qrt_activation, QRT_ACTIVATION_SILU>{}); return;
         case QRT_ACTIVATION_GELU: body(std::integral_constant<qrt_activation, QRT_ACTIVATION_GELU>{}); return;
-        case QRT_ACTIVATION_GELU_TANH:
-            body(std::integral_constant<qrt_activation, QRT_ACTIVATION_GELU_TANH>{});
-            return;
+        case QRT_ACTIVATION_GELU_TANH: body(std::integral_constant<qrt_activation, QRT_ACTIVATION_GELU_TANH>{}); return;
         case QRT_ACTIVATION_QUICK_GELU:
             body(std::integral_constant<qrt_activation, QRT_ACTIVATION_QUICK_GELU>{});
             return;
@@ -134,8 +132,8 @@ void activate_gated(const qrt_stream* stream, qrt_activation activation, const R
         dispatch_float(gate.dtype, [&](auto type) {
             using T = typename decltype(type)::type;
             QRT_LAUNCH((activate_gated_kernel<kActivation, T>), element_grid(gate), cuda_stream,
-                       static_cast<const T*>(gate.data), gate.row_stride, static_cast<const T*>(up.data),
-                       up.row_stride, static_cast<T*>(y.data), y.row_stride, gate.rows, static_cast<int>(gate.cols));
+                       static_cast<const T*>(gate.data), gate.row_stride, static_cast<const T*>(up.data), up.row_stride,
+                       static_cast<T*>(y.data), y.row_stride, gate.rows, static_cast<int>(gate.cols));
         });
     });
     check_launch(op);

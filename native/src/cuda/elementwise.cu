@@ -42,7 +42,8 @@ Walk<Operands> plan_walk(const TensorRef* const (&operands)[Operands]) {
         if (extent == 1) continue;
         const int outer = walk.rank - 1;
         bool merges = walk.rank > 0;
-        for (int n = 0; n < Operands && merges; ++n) merges = walk.strides[n][outer] == operands[n]->strides[d] * extent;
+        for (int n = 0; n < Operands && merges; ++n)
+            merges = walk.strides[n][outer] == operands[n]->strides[d] * extent;
         if (merges) {
             walk.shape[outer] *= extent;
         } else {
@@ -60,7 +61,8 @@ Walk<Operands> plan_walk(const TensorRef* const (&operands)[Operands]) {
 
 // The element offsets of row-major position `position` in each operand.
 template <int Operands>
-__device__ __forceinline__ void offsets_of(const Walk<Operands>& walk, long long position, long long (&offsets)[Operands]) {
+__device__ __forceinline__ void offsets_of(const Walk<Operands>& walk, long long position,
+                                           long long (&offsets)[Operands]) {
     for (int n = 0; n < Operands; ++n) offsets[n] = 0;
     for (int d = walk.rank - 1; d >= 0; --d) {
         const long long extent = walk.shape[d];
