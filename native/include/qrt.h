@@ -386,7 +386,7 @@ QRT_API qrt_status qrt_add_rms_norm(qrt_stream* stream, const qrt_tensor* x, qrt
                                     const qrt_tensor* weight, float eps, qrt_tensor* y);
 
 /// LayerNorm with affine weight and bias [H] (bias may be NULL): y = (x − mean) / sqrt(var + eps) · w + b,
-/// with the biased variance, all in FP32.
+/// with the biased variance, all in FP32. On the CUDA backend y has x's dtype and bias weight's.
 QRT_API qrt_status qrt_layer_norm(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* weight,
                                   const qrt_tensor* bias, float eps, qrt_tensor* y);
 
@@ -407,7 +407,8 @@ QRT_API qrt_status qrt_rope(qrt_stream* stream, qrt_tensor* x, const qrt_tensor*
 QRT_API qrt_status qrt_rope_cos_sin(qrt_stream* stream, qrt_tensor* x, const qrt_tensor* cos, const qrt_tensor* sin);
 
 /* ---------------------------------------------------------------------------------------------------
- * Activations. Tensors are [..., H] with contiguous rows; y may alias an input.
+ * Activations. Tensors are [..., H] with contiguous rows; y may alias an input. On the CUDA backend all
+ * tensors of a call have one dtype.
  * ------------------------------------------------------------------------------------------------- */
 
 /// Pointwise activation functions.
@@ -434,7 +435,8 @@ QRT_API qrt_status qrt_activate_gated(qrt_stream* stream, qrt_activation activat
  * Softmax, sampling helpers, embedding
  * ------------------------------------------------------------------------------------------------- */
 
-/// y = softmax(x) along the last dimension, in FP32. x and y are [..., V]; y may be x.
+/// y = softmax(x) along the last dimension, in FP32. x and y are [..., V]; y may be x. On the CUDA backend y has
+/// x's dtype (also for qrt_log_softmax).
 QRT_API qrt_status qrt_softmax(qrt_stream* stream, const qrt_tensor* x, qrt_tensor* y);
 
 /// y = log_softmax(x) along the last dimension, in FP32. x and y are [..., V]; y may be x.
@@ -444,7 +446,10 @@ QRT_API qrt_status qrt_log_softmax(qrt_stream* stream, const qrt_tensor* x, qrt_
 /// x is [..., V] float; indices is I32 or I64 with one element per row.
 QRT_API qrt_status qrt_argmax(qrt_stream* stream, const qrt_tensor* x, qrt_tensor* indices);
 
-/// y[t] = table[ids[t]]. ids I32 or I64 [...] (all in [0, V)); table [V, D] float; y [..., D] float.
+/// y[t] = table[ids[t]]. ids I32 or I64 [...] (all in [0, V)); table [V, D] float; y [..., D] float (a table of
+/// another float dtype is rounded to y's). On the CPU the ids are checked before any work; on the CUDA backend they
+/// live in device memory, which the host does not read: the row of an id outside [0, V) is written as NaN instead,
+/// and nothing outside the table is read.
 QRT_API qrt_status qrt_embedding(qrt_stream* stream, const qrt_tensor* ids, const qrt_tensor* table, qrt_tensor* y);
 
 /* ---------------------------------------------------------------------------------------------------

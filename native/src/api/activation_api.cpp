@@ -7,6 +7,10 @@
 #include "cpu/activation.h"
 #include "qrt.h"
 
+#if defined(QRT_WITH_CUDA)
+#  include "cuda/cuda_backend.h"
+#endif
+
 namespace {
 
 using qrt::OpArgs;
@@ -34,6 +38,9 @@ extern "C" QRT_API qrt_status qrt_activate(qrt_stream* stream, qrt_activation ac
         args.require_same_rows(y_rows, x_rows);
         switch (args.backend()) {
             case QRT_BACKEND_CPU: qrt::cpu::activate(activation, x_rows.view, y_rows.view); return;
+#if defined(QRT_WITH_CUDA)
+            case QRT_BACKEND_CUDA: qrt::cuda::activate(stream, activation, x_rows.view, y_rows.view); return;
+#endif
             default: args.unsupported_on_backend();
         }
     });
@@ -53,6 +60,11 @@ extern "C" QRT_API qrt_status qrt_activate_gated(qrt_stream* stream, qrt_activat
             case QRT_BACKEND_CPU:
                 qrt::cpu::activate_gated(activation, gate_rows.view, up_rows.view, y_rows.view);
                 return;
+#if defined(QRT_WITH_CUDA)
+            case QRT_BACKEND_CUDA:
+                qrt::cuda::activate_gated(stream, activation, gate_rows.view, up_rows.view, y_rows.view);
+                return;
+#endif
             default: args.unsupported_on_backend();
         }
     });

@@ -72,6 +72,9 @@ extern "C" QRT_API qrt_status qrt_copy(qrt_stream* stream, const qrt_tensor* src
         require_same_or_disjoint(args, "dst", target, "src", source);
         switch (args.backend()) {
             case QRT_BACKEND_CPU: qrt::cpu::copy(source, target); return;
+#if defined(QRT_WITH_CUDA)
+            case QRT_BACKEND_CUDA: qrt::cuda::copy(stream, source, target); return;
+#endif
             default: args.unsupported_on_backend();
         }
     });
@@ -89,6 +92,9 @@ extern "C" QRT_API qrt_status qrt_add(qrt_stream* stream, const qrt_tensor* a, c
         require_same_or_disjoint(args, "y", sum, "b", rhs);
         switch (args.backend()) {
             case QRT_BACKEND_CPU: qrt::cpu::add(lhs, rhs, sum); return;
+#if defined(QRT_WITH_CUDA)
+            case QRT_BACKEND_CUDA: qrt::cuda::add(stream, lhs, rhs, sum); return;
+#endif
             default: args.unsupported_on_backend();
         }
     });

@@ -6,6 +6,10 @@
 #include "cpu/embedding.h"
 #include "qrt.h"
 
+#if defined(QRT_WITH_CUDA)
+#  include "cuda/cuda_backend.h"
+#endif
+
 extern "C" QRT_API qrt_status qrt_embedding(qrt_stream* stream, const qrt_tensor* ids, const qrt_tensor* table,
                                             qrt_tensor* y) {
     return qrt::guarded("qrt_embedding", [&] {
@@ -32,6 +36,10 @@ extern "C" QRT_API qrt_status qrt_embedding(qrt_stream* stream, const qrt_tensor
                 qrt::cpu::embedding(token_ids, table_rows, y_rows);
                 return;
             }
+#if defined(QRT_WITH_CUDA)
+            // The ids live in device memory: the kernel writes a row of NaN for an id outside the table.
+            case QRT_BACKEND_CUDA: qrt::cuda::embedding(stream, token_ids, table_rows, y_rows); return;
+#endif
             default: args.unsupported_on_backend();
         }
     });

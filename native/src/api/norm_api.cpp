@@ -92,6 +92,11 @@ extern "C" QRT_API qrt_status qrt_layer_norm(qrt_stream* stream, const qrt_tenso
         args.require_same_rows(y_rows, x_rows);
         switch (args.backend()) {
             case QRT_BACKEND_CPU: qrt::cpu::layer_norm(x_rows.view, weight_ref, bias_ref, eps, y_rows.view); return;
+#if defined(QRT_WITH_CUDA)
+            case QRT_BACKEND_CUDA:
+                qrt::cuda::layer_norm(stream, x_rows.view, weight_ref, bias_ref, eps, y_rows.view);
+                return;
+#endif
             default: args.unsupported_on_backend();
         }
     });

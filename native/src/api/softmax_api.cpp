@@ -7,6 +7,10 @@
 #include "cpu/softmax.h"
 #include "qrt.h"
 
+#if defined(QRT_WITH_CUDA)
+#  include "cuda/cuda_backend.h"
+#endif
+
 namespace {
 
 bool same_shape(const qrt::TensorRef& a, const qrt::TensorRef& b) {
@@ -41,6 +45,9 @@ QRT_API qrt_status qrt_softmax(qrt_stream* stream, const qrt_tensor* x, qrt_tens
         const RowsPair rows = rows_pair(args, x, y);
         switch (args.backend()) {
             case QRT_BACKEND_CPU: qrt::cpu::softmax(rows.x, rows.y); return;
+#if defined(QRT_WITH_CUDA)
+            case QRT_BACKEND_CUDA: qrt::cuda::softmax(stream, rows.x, rows.y); return;
+#endif
             default: args.unsupported_on_backend();
         }
     });
@@ -52,6 +59,9 @@ QRT_API qrt_status qrt_log_softmax(qrt_stream* stream, const qrt_tensor* x, qrt_
         const RowsPair rows = rows_pair(args, x, y);
         switch (args.backend()) {
             case QRT_BACKEND_CPU: qrt::cpu::log_softmax(rows.x, rows.y); return;
+#if defined(QRT_WITH_CUDA)
+            case QRT_BACKEND_CUDA: qrt::cuda::log_softmax(stream, rows.x, rows.y); return;
+#endif
             default: args.unsupported_on_backend();
         }
     });
@@ -72,6 +82,9 @@ QRT_API qrt_status qrt_argmax(qrt_stream* stream, const qrt_tensor* x, qrt_tenso
                      "indices", "is I32 but rows of x have ", x_rows.cols, " elements; use I64");
         switch (args.backend()) {
             case QRT_BACKEND_CPU: qrt::cpu::argmax(x_rows, indices_ref.data, indices_ref.dtype); return;
+#if defined(QRT_WITH_CUDA)
+            case QRT_BACKEND_CUDA: qrt::cuda::argmax(stream, x_rows, indices_ref.data, indices_ref.dtype); return;
+#endif
             default: args.unsupported_on_backend();
         }
     });

@@ -85,4 +85,19 @@ void rope(const qrt_stream* stream, const HeadsView& x, const IndexVector& posit
           int64_t half);
 void rope_cos_sin(const qrt_stream* stream, const HeadsView& x, const RowsView& cos, const RowsView& sin);
 
+// Elementwise, activation, softmax and embedding ops, and LayerNorm (elementwise.cu, activation.cu, softmax.cu,
+// embedding.cu, norm.cu), arguments as validated by the API, with the CPU ops' semantics (cpu/*.h). Ids live in
+// device memory: an id outside the table writes a row of NaN (see qrt.h).
+void copy(const qrt_stream* stream, const TensorRef& src, const TensorRef& dst);
+void add(const qrt_stream* stream, const TensorRef& a, const TensorRef& b, const TensorRef& y);
+void activate(const qrt_stream* stream, qrt_activation activation, const RowsView& x, const RowsView& y);
+void activate_gated(const qrt_stream* stream, qrt_activation activation, const RowsView& gate, const RowsView& up,
+                    const RowsView& y);
+void softmax(const qrt_stream* stream, const RowsView& x, const RowsView& y);
+void log_softmax(const qrt_stream* stream, const RowsView& x, const RowsView& y);
+void argmax(const qrt_stream* stream, const RowsView& x, void* indices, qrt_dtype index_dtype);
+void embedding(const qrt_stream* stream, const IndexVector& ids, const RowsView& table, const RowsView& y);
+void layer_norm(const qrt_stream* stream, const RowsView& x, const TensorRef& weight,
+                const std::optional<TensorRef>& bias, float eps, const RowsView& y);
+
 }  // namespace qrt::cuda
