@@ -8,11 +8,16 @@
 // segment cut by the causal mask and the sliding window. Key tiles that no row of the block sees are
 // skipped whole, so causal, windowed and block-diagonal attention cost only the band they keep.
 //
-// The arithmetic is FP32 on the CUDA cores, for every float dtype, so the result differs from the CPU's
-// only in the order of the sums.
+// Two kernels share these rules. F16/BF16 operands with head dims 64 or 128 and 16-byte aligned rows run
+// on the tensor cores (attention_mma.cuh), which round the softmax weights to the input dtype for the
+// P·V product. Everything else (F32, other head dims up to 256, unaligned views) runs the kernel below,
+// FP32 on the CUDA cores, whose result differs from the CPU's only in the order of the sums.
 #include <cstdint>
+#include <type_traits>
 
 #include "core/stream.h"
+#include "cuda/attention_mask.cuh"
+#include "cuda/attention_mma.cuh"
 #include "cuda/cuda_backend.h"
 #include "cuda/cuda_check.h"
 #include "cuda/float_types.cuh"
@@ -30,71 +35,6 @@ constexpr int kThreads = 128;
 // for it.
 constexpr int kMaxDim = 256;
 constexpr int kAccumulatorsPerThread = kBlockQueries * kMaxDim / kThreads;
-
-// A [tokens, heads, dim] operand: element (t, h, d) at data[t·token_stride + h·head_stride + d].
-template <class T>
-struct Heads {
-    T* data;
-    long long token_stride;
-    long long head_stride;
-
-    __device__ __forceinline__ T* row(long long token, long long head) const {
-        return data + token * token_stride + head * head_stride;
-    }
-};
-
-struct MaskParams {
-    const int32_t* segment_offsets;  // null, or segment_count + 1 offsets in device memory
-    int segment_count;
-    int causal;
-    int sliding_window;
-};
-
-// The keys [begin, end) that query `query` sees, by the rules of qrt_attention. The segment offsets
-// are read from device memory unchecked: each is clamped into [0, key_count] and a segment never ends
-// before it begins, so bad offsets give wrong rows but never an access out of bounds. A query outside
-// every segment sees no key.
-__device__ __forceinline__ void visible_keys(const MaskParams& mask, long long query, long long query_count,
-                                             long long key_count, long long& begin, long long& end) {
-    long long segment_begin = 0;
-    long long segment_end = key_count;
-    long long position = query + key_count - query_count;
-    if (mask.segment_offsets != nullptr) {
-        // The first offset greater than the query (upper bound); the query's segment ends there and
-        // starts at the offset before it.
-        int low = 0;
-        int high = mask.segment_count + 1;
-        while (low < high) {
-            const int middle = low + (high - low) / 2;
-            if (mask.segment_offsets[middle] <= query) {
-                low = middle + 1;
-            } else {
-                high = middle;
-            }
-        }
-        if (low == 0 || low > mask.segment_count) {
-            begin = 0;
-            end = 0;
-            return;
-        }
-        const long long first = mask.segment_offsets[low - 1];
-        const long long last = mask.segment_offsets[low];
-        segment_begin = first < 0 ? 0 : (first > key_count ? key_count : first);
-        segment_end = last < segment_begin ? segment_begin : (last > key_count ? key_count : last);
-        position = query - segment_begin;
-    }
-    begin = segment_begin;
-    end = segment_end;
-    if (mask.causal != 0) {
-        const long long causal_end = segment_begin + position + 1;
-        end = causal_end < end ? causal_end : end;
-    }
-    if (mask.sliding_window > 0) {
-        const long long window_begin = segment_begin + position - mask.sliding_window + 1;
-        begin = window_begin > begin ? window_begin : begin;
-    }
-    if (end < begin) end = begin;
-}
 
 // Shared memory of a block: the query tile and one key and one value tile in FP32 (key rows padded by
 // one element so that the threads of a warp, reading one element of 16 keys each, hit distinct banks),
@@ -300,8 +240,20 @@ void attention(const qrt_stream* stream, const HeadsView& q, const HeadsView& k,
 
     DeviceScope scope(stream->device.ordinal);
     const auto cuda_stream = static_cast<cudaStream_t>(stream->native_handle);
+    const bool tensor_cores = (q.dtype == QRT_DTYPE_F16 || q.dtype == QRT_DTYPE_BF16) && q.dim == v.dim &&
+                              (q.dim == 64 || q.dim == 128) && mma_attention::copyable(q) &&
+                              mma_attention::copyable(k) && mma_attention::copyable(v);
     dispatch_float(q.dtype, [&](auto type) {
         using T = typename decltype(type)::type;
+        if constexpr (!std::is_same_v<T, float>) {
+            if (tensor_cores) {
+                const auto launch = q.dim == 64 ? mma_attention::launch<T, 64> : mma_attention::launch<T, 128>;
+                launch(heads_of<const T>(q), heads_of<const T>(k), heads_of<const T>(v), heads_of<T>(out), mask, scale,
+                       static_cast<int>(q.tokens), static_cast<int>(k.tokens), static_cast<int>(q.heads),
+                       static_cast<int>(q.heads / k.heads), cuda_stream);
+                return;
+            }
+        }
         // Head dims near kMaxDim need more than the default 48 KiB of shared memory.
         if (shape.dynamic_shared_bytes > 48 * 1024) {
             check_cuda(cudaFuncSetAttribute(attention_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize,
