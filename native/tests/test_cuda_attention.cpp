@@ -221,7 +221,8 @@ void test_sequences(Random& random) {
     check(contiguous_problem(1, 77, 2, 2, 128, 128, 1), QRT_DTYPE_BF16, random, "one query");
     check(contiguous_problem(37, 64, 2, 1, 64, 64, 0), QRT_DTYPE_F32, random, "chunk, not causal");
     // A long prefill: many key tiles per block, and the causal band skipping the tiles above it.
-    check(contiguous_problem(1024, 1024, 1, 1, 64, 64, 1), QRT_DTYPE_BF16, random, "long prefill");
+    check(contiguous_problem(2048, 2048, 2, 1, 64, 64, 1), QRT_DTYPE_BF16, random, "long prefill");
+    check(contiguous_problem(1024, 1024, 1, 1, 128, 128, 1), QRT_DTYPE_F16, random, "long prefill, D 128");
 }
 
 void test_dtypes_and_dims(Random& random) {
@@ -280,6 +281,14 @@ void test_strided(Random& random) {
     heads_major.q = HeadsLayout{50, 4, 64, 64, 50 * 64, 0};
     heads_major.k = HeadsLayout{50, 2, 64, 64, 50 * 64, 0};
     check(heads_major, QRT_DTYPE_F16, random, "heads-major q and k");
+    // Rows that do not start on 16 bytes (an odd offset, an odd stride) cannot take the tensor-core
+    // kernel's 16-byte copies and run on the CUDA cores.
+    Problem odd_offset = contiguous_problem(70, 70, 4, 2, 64, 64, 1);
+    odd_offset.k.offset = 3;
+    check(odd_offset, QRT_DTYPE_BF16, random, "k at an odd offset");
+    Problem odd_stride = contiguous_problem(70, 70, 4, 2, 128, 128, 0);
+    odd_stride.v = HeadsLayout{70, 2, 128, 2 * 132, 132, 0};
+    check(odd_stride, QRT_DTYPE_F16, random, "v rows 4 elements apart");
 }
 
 void test_determinism(Random& random) {

@@ -80,24 +80,12 @@ __device__ __forceinline__ void load_tile(uint32_t tile, Heads<const T> source, 
     }
 }
 
-// Whether any row of the block sees a key of the tile starting at key0; read from shared memory, so every
-// thread gets the same answer.
-template <class Rows>
-__device__ __forceinline__ bool tile_seen(const Rows& row_begin, const Rows& row_end, long long key0) {
-    bool seen = false;
-    for (int r = 0; r < kBlockQueries; ++r) {
-        const long long begin = row_begin[r];
-        const long long end = row_end[r];
-        seen = seen || (begin < end && begin < key0 + kBlockKeys && end > key0);
-    }
-    return seen;
-}
-
-// The first tile at or after key0 that some row sees, or last_key when none is left.
-template <class Rows>
-__device__ __forceinline__ long long next_tile(const Rows& row_begin, const Rows& row_end, long long key0,
-                                               long long last_key) {
-    while (key0 < last_key && !tile_seen(row_begin, row_end, key0)) key0 += kBlockKeys;
+// The first tile at or after key0 that some row of the block sees, or last_key when none is left. Thread
+// r < kBlockQueries holds row r's keys [begin, end); the vote is a barrier, so every thread gets the same
+// answer (and a loop over the 64 rows, unrolled, would hold them all in registers).
+__device__ __forceinline__ long long next_tile(long long begin, long long end, long long key0, long long last_key) {
+    const bool mine = begin < end;
+    while (key0 < last_key && !__syncthreads_or(mine && begin < key0 + kBlockKeys && end > key0)) key0 += kBlockKeys;
     return key0 < last_key ? key0 : last_key;
 }
 
@@ -125,12 +113,12 @@ __global__ void attention_mma_kernel(Heads<const T> q, Heads<const T> k, Heads<c
 
     load_tile<T, Dim>(query_tile, q, head, query0, query_count, tid);
     ptx::cp_async_commit_group();
+    long long my_begin = 0;
+    long long my_end = 0;
     if (tid < kBlockQueries) {
-        long long begin = 0;
-        long long end = 0;
-        if (query0 + tid < query_count) visible_keys(mask, query0 + tid, query_count, key_count, begin, end);
-        row_begin[tid] = static_cast<int>(begin);
-        row_end[tid] = static_cast<int>(end);
+        if (query0 + tid < query_count) visible_keys(mask, query0 + tid, query_count, key_count, my_begin, my_end);
+        row_begin[tid] = static_cast<int>(my_begin);
+        row_end[tid] = static_cast<int>(my_end);
     }
     __syncthreads();
 
@@ -146,7 +134,7 @@ __global__ void attention_mma_kernel(Heads<const T> q, Heads<const T> k, Heads<c
     }
     const uint32_t key_tiles = base + 2 * L::kKeys;
     const uint32_t value_tiles = base + 2 * L::kValues;
-    long long tile = next_tile(row_begin, row_end, first_key, last_key);
+    long long tile = next_tile(my_begin, my_end, first_key, last_key);
     if (tile < last_key) {
         load_tile<T, Dim>(key_tiles, k, kv_head, tile, last_key, tid);
         load_tile<T, Dim>(value_tiles, v, kv_head, tile, last_key, tid);
@@ -155,13 +143,6 @@ __global__ void attention_mma_kernel(Heads<const T> q, Heads<const T> k, Heads<c
     ptx::cp_async_wait_group<0>();
     __syncthreads();
 
-    // This warp's 16 query rows as A fragments, one per k-step of 16 dims.
-    uint32_t query_fragments[kKeySteps][4];
-    QRT_UNROLL
-    for (int s = 0; s < kKeySteps; ++s) {
-        ptx::ldmatrix<4>(query_fragments[s],
-                         query_tile + static_cast<uint32_t>(((warp * 16 + lane % 16) * L::kRow + s * 16 + 8 * (lane / 16)) * 2));
-    }
     // This lane's two rows: g and g + 8 of the warp's 16.
     long long begin[2];
     long long end[2];
@@ -182,7 +163,7 @@ __global__ void attention_mma_kernel(Heads<const T> q, Heads<const T> k, Heads<c
 
     int stage = 0;
     while (tile < last_key) {
-        const long long next = next_tile(row_begin, row_end, tile + kBlockKeys, last_key);
+        const long long next = next_tile(my_begin, my_end, tile + kBlockKeys, last_key);
         if (next < last_key) {
             load_tile<T, Dim>(key_tiles + 2 * (stage ^ 1) * L::kTile, k, kv_head, next, last_key, tid);
             load_tile<T, Dim>(value_tiles + 2 * (stage ^ 1) * L::kTile, v, kv_head, next, last_key, tid);
@@ -193,32 +174,52 @@ __global__ void attention_mma_kernel(Heads<const T> q, Heads<const T> k, Heads<c
         const uint32_t keys = key_tiles + 2 * stage * L::kTile;
         const uint32_t values = value_tiles + 2 * stage * L::kTile;
 
+        // S = Q·Kᵀ by k-steps of 16 dims, two at a time: the warp's Q rows as A fragments, reloaded from
+        // shared memory per tile rather than held (registers go to S and O), and for each n-tile of 8 keys
+        // one ldmatrix.x4 giving the B fragments of both k-steps.
         float s[kKeyColumns][4];
         QRT_UNROLL
         for (int n = 0; n < kKeyColumns; ++n) {
             QRT_UNROLL
             for (int i = 0; i < 4; ++i) s[n][i] = 0.0f;
-            // One ldmatrix.x4 gives the B fragments of two k-steps: keys n·8 .. n·8 + 7, dims 32 at a time.
+        }
+        QRT_UNROLL
+        for (int s2 = 0; s2 < kKeySteps / 2; ++s2) {
+            uint32_t qa[4];
+            uint32_t qb[4];
+            const uint32_t q_row = query_tile + static_cast<uint32_t>(((warp * 16 + lane % 16) * L::kRow + s2 * 32 + 8 * (lane / 16)) * 2);
+            ptx::ldmatrix<4>(qa, q_row);
+            ptx::ldmatrix<4>(qb, q_row + 32);
             QRT_UNROLL
-            for (int s2 = 0; s2 < kKeySteps / 2; ++s2) {
+            for (int n = 0; n < kKeyColumns; ++n) {
                 uint32_t b[4];
                 ptx::ldmatrix<4>(b, keys + static_cast<uint32_t>(((n * 8 + lane % 8) * L::kRow + s2 * 32 + 8 * (lane / 8)) * 2));
                 const uint32_t b0[2] = {b[0], b[1]};
                 const uint32_t b1[2] = {b[2], b[3]};
-                mma<T>(s[n], query_fragments[2 * s2], b0);
-                mma<T>(s[n], query_fragments[2 * s2 + 1], b1);
+                mma<T>(s[n], qa, b0);
+                mma<T>(s[n], qb, b1);
             }
         }
 
-        // Scale and mask: s[n][i] is row g + 8·(i / 2), key tile + n·8 + 2t + i % 2.
+        // Scale and mask: s[n][i] is row g + 8·(i / 2), key tile + n·8 + 2t + i % 2. The row's visible keys
+        // as offsets into the tile, clamped to [0, kBlockKeys], so the comparisons are 32-bit.
+        int tile_begin[2];
+        int tile_end[2];
+        QRT_UNROLL
+        for (int h = 0; h < 2; ++h) {
+            const long long from = begin[h] - tile;
+            const long long to = end[h] - tile;
+            tile_begin[h] = static_cast<int>(from < 0 ? 0 : (from > kBlockKeys ? kBlockKeys : from));
+            tile_end[h] = static_cast<int>(to < 0 ? 0 : (to > kBlockKeys ? kBlockKeys : to));
+        }
         float tile_max[2] = {-INFINITY, -INFINITY};
         QRT_UNROLL
         for (int n = 0; n < kKeyColumns; ++n) {
             QRT_UNROLL
             for (int i = 0; i < 4; ++i) {
                 const int h = i / 2;
-                const long long key = tile + n * 8 + 2 * t + i % 2;
-                s[n][i] = key >= begin[h] && key < end[h] ? s[n][i] * scale : -INFINITY;
+                const int key = n * 8 + 2 * t + i % 2;
+                s[n][i] = key >= tile_begin[h] && key < tile_end[h] ? s[n][i] * scale : -INFINITY;
                 tile_max[h] = s[n][i] > tile_max[h] ? s[n][i] : tile_max[h];
             }
         }
