@@ -157,7 +157,8 @@ std::vector<double> gather(const FloatBuffer& buffer, const HeadsLayout& layout)
     std::vector<double> values;
     for (int64_t t = 0; t < layout.tokens; ++t) {
         for (int64_t h = 0; h < layout.heads; ++h) {
-            for (int64_t d = 0; d < layout.dim; ++d) values.push_back(buffer.get(static_cast<size_t>(layout.index(t, h, d))));
+            for (int64_t d = 0; d < layout.dim; ++d)
+                values.push_back(buffer.get(static_cast<size_t>(layout.index(t, h, d))));
         }
     }
     return values;
@@ -184,14 +185,14 @@ void check(const Problem& p, qrt_dtype dtype, Random& random, const char* name) 
     const std::vector<double> abs_weighted = gather(abs_in.out, p.out);
     std::vector<double> bound(expected.size());
     for (size_t i = 0; i < bound.size(); ++i) {
-        bound[i] = tol.atol + tol.rtol * std::fabs(expected[i]) +
-                   weight_rounding_bound(p, dtype, abs_weighted[i], tol.atol);
+        bound[i] =
+            tol.atol + tol.rtol * std::fabs(expected[i]) + weight_rounding_bound(p, dtype, abs_weighted[i], tol.atol);
     }
     char what[240];
-    std::snprintf(what, sizeof what, "%s: %s Tq %lld Tk %lld Hq %lld Hkv %lld D %lld Dv %lld causal %d window %d",
-                  name, qrt_dtype_name(dtype), static_cast<long long>(p.q.tokens), static_cast<long long>(p.k.tokens),
-                  static_cast<long long>(p.q.heads), static_cast<long long>(p.k.heads),
-                  static_cast<long long>(p.q.dim), static_cast<long long>(p.v.dim), p.causal, p.sliding_window);
+    std::snprintf(what, sizeof what, "%s: %s Tq %lld Tk %lld Hq %lld Hkv %lld D %lld Dv %lld causal %d window %d", name,
+                  qrt_dtype_name(dtype), static_cast<long long>(p.q.tokens), static_cast<long long>(p.k.tokens),
+                  static_cast<long long>(p.q.heads), static_cast<long long>(p.k.heads), static_cast<long long>(p.q.dim),
+                  static_cast<long long>(p.v.dim), p.causal, p.sliding_window);
     check_within(std::vector<float>(actual_values.begin(), actual_values.end()), expected, bound, what);
     // Elements of the output buffer outside the view stay as they were.
     std::vector<bool> in_view(gpu.size(), false);
@@ -343,7 +344,8 @@ void test_bad_arguments(Random& random) {
     QRT_CHECK_FAILS(qrt_attention(gpu, &wide_q, &wide_k, &v, nullptr, scale, 1, 0, &out), QRT_STATUS_UNSUPPORTED,
                     "'q'");
     // The API's checks hold on the GPU as well.
-    QRT_CHECK_FAILS(qrt_attention(gpu, &q, &k, &v, nullptr, scale, 2, 0, &out), QRT_STATUS_INVALID_ARGUMENT, "'causal'");
+    QRT_CHECK_FAILS(qrt_attention(gpu, &q, &k, &v, nullptr, scale, 2, 0, &out), QRT_STATUS_INVALID_ARGUMENT,
+                    "'causal'");
     QRT_CHECK_FAILS(qrt_attention(gpu, &q, &k, &v, nullptr, -1.0f, 1, 0, &out), QRT_STATUS_INVALID_ARGUMENT, "'scale'");
     QRT_CHECK_FAILS(qrt_attention(gpu, &q, &k, &v, nullptr, scale, 1, -4, &out), QRT_STATUS_INVALID_ARGUMENT,
                     "'sliding_window'");

@@ -52,9 +52,8 @@ struct TileLayout {
 };
 
 template <class T>
-__global__ void attention_kernel(Heads<const T> q, Heads<const T> k, Heads<const T> v, Heads<T> out,
-                                 MaskParams mask, float scale, int query_count, int key_count, int head_group,
-                                 TileLayout layout) {
+__global__ void attention_kernel(Heads<const T> q, Heads<const T> k, Heads<const T> v, Heads<T> out, MaskParams mask,
+                                 float scale, int query_count, int key_count, int head_group, TileLayout layout) {
     QRT_DYNAMIC_SHARED(float, tiles);  // layout.floats()
     QRT_SHARED(long long, row_begin, kBlockQueries);
     QRT_SHARED(long long, row_end, kBlockQueries);
@@ -195,9 +194,9 @@ __global__ void attention_kernel(Heads<const T> q, Heads<const T> k, Heads<const
 
 void require_dtype(qrt_dtype q_dtype, const HeadsView& operand, const char* name) {
     if (operand.dtype != q_dtype) {
-        throw Error(QRT_STATUS_UNSUPPORTED, concat("qrt_attention: argument '", name,
-                                                   "': the CUDA kernel needs it in q's dtype (", dtype_name(q_dtype),
-                                                   "), got ", dtype_name(operand.dtype)));
+        throw Error(QRT_STATUS_UNSUPPORTED,
+                    concat("qrt_attention: argument '", name, "': the CUDA kernel needs it in q's dtype (",
+                           dtype_name(q_dtype), "), got ", dtype_name(operand.dtype)));
     }
 }
 
@@ -233,8 +232,8 @@ void attention(const qrt_stream* stream, const HeadsView& q, const HeadsView& k,
     const MaskParams mask{segment_offsets, static_cast<int>(segment_count), causal ? 1 : 0,
                           static_cast<int>(sliding_window > INT32_MAX ? INT32_MAX : sliding_window)};
     LaunchShape shape;
-    shape.grid = dim3(static_cast<unsigned>((q.tokens + kBlockQueries - 1) / kBlockQueries),
-                      static_cast<unsigned>(q.heads));
+    shape.grid =
+        dim3(static_cast<unsigned>((q.tokens + kBlockQueries - 1) / kBlockQueries), static_cast<unsigned>(q.heads));
     shape.block = dim3(kThreads);
     shape.dynamic_shared_bytes = static_cast<size_t>(layout.floats()) * sizeof(float);
 

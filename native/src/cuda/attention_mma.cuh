@@ -93,10 +93,10 @@ template <class T, int Dim>
 __global__ void attention_mma_kernel(Heads<const T> q, Heads<const T> k, Heads<const T> v, Heads<T> out,
                                      MaskParams mask, float scale, int query_count, int key_count, int head_group) {
     using L = Layout<Dim>;
-    constexpr int kKeySteps = Dim / 16;       // k-steps of S = Q·Kᵀ
+    constexpr int kKeySteps = Dim / 16;          // k-steps of S = Q·Kᵀ
     constexpr int kKeyColumns = kBlockKeys / 8;  // n-tiles of S
     constexpr int kValueColumns = Dim / 8;       // n-tiles of O
-    QRT_DYNAMIC_SHARED(uint4, shared);  // L::kBytes
+    QRT_DYNAMIC_SHARED(uint4, shared);           // L::kBytes
     QRT_SHARED(int, row_begin, kBlockQueries);
     QRT_SHARED(int, row_end, kBlockQueries);
     const uint32_t base = ptx::SharedAddress(shared).value;
@@ -187,13 +187,15 @@ __global__ void attention_mma_kernel(Heads<const T> q, Heads<const T> k, Heads<c
         for (int s2 = 0; s2 < kKeySteps / 2; ++s2) {
             uint32_t qa[4];
             uint32_t qb[4];
-            const uint32_t q_row = query_tile + static_cast<uint32_t>(((warp * 16 + lane % 16) * L::kRow + s2 * 32 + 8 * (lane / 16)) * 2);
+            const uint32_t q_row =
+                query_tile + static_cast<uint32_t>(((warp * 16 + lane % 16) * L::kRow + s2 * 32 + 8 * (lane / 16)) * 2);
             ptx::ldmatrix<4>(qa, q_row);
             ptx::ldmatrix<4>(qb, q_row + 32);
             QRT_UNROLL
             for (int n = 0; n < kKeyColumns; ++n) {
                 uint32_t b[4];
-                ptx::ldmatrix<4>(b, keys + static_cast<uint32_t>(((n * 8 + lane % 8) * L::kRow + s2 * 32 + 8 * (lane / 8)) * 2));
+                ptx::ldmatrix<4>(
+                    b, keys + static_cast<uint32_t>(((n * 8 + lane % 8) * L::kRow + s2 * 32 + 8 * (lane / 8)) * 2));
                 const uint32_t b0[2] = {b[0], b[1]};
                 const uint32_t b1[2] = {b[2], b[3]};
                 mma<T>(s[n], qa, b0);
@@ -261,9 +263,9 @@ __global__ void attention_mma_kernel(Heads<const T> q, Heads<const T> k, Heads<c
             for (int n2 = 0; n2 < kValueColumns / 2; ++n2) {
                 uint32_t b[4];
                 ptx::ldmatrix_trans<4>(
-                    b, values + static_cast<uint32_t>(((j * 16 + lane % 8 + 8 * ((lane / 8) % 2)) * L::kRow + n2 * 16 +
-                                                       8 * (lane / 16)) *
-                                                      2));
+                    b, values +
+                           static_cast<uint32_t>(
+                               ((j * 16 + lane % 8 + 8 * ((lane / 8) % 2)) * L::kRow + n2 * 16 + 8 * (lane / 16)) * 2));
                 const uint32_t b0[2] = {b[0], b[1]};
                 const uint32_t b1[2] = {b[2], b[3]};
                 mma<T>(o[2 * n2], p, b0);
@@ -302,8 +304,7 @@ __global__ void attention_mma_kernel(Heads<const T> q, Heads<const T> k, Heads<c
 // Whether the operand suits the 16-byte copies of the kernel: an aligned start and strides of whole 16-byte
 // pieces.
 inline bool copyable(const HeadsView& view) {
-    return reinterpret_cast<uintptr_t>(view.data) % 16 == 0 && view.token_stride % 8 == 0 &&
-           view.head_stride % 8 == 0;
+    return reinterpret_cast<uintptr_t>(view.data) % 16 == 0 && view.token_stride % 8 == 0 && view.head_stride % 8 == 0;
 }
 
 template <class T, int Dim>
@@ -311,9 +312,9 @@ void launch(Heads<const T> q, Heads<const T> k, Heads<const T> v, Heads<T> out, 
             int query_count, int key_count, int query_heads, int head_group, cudaStream_t stream) {
     constexpr int kBytes = Layout<Dim>::kBytes;
     if constexpr (kBytes > 48 * 1024) {
-        check_cuda(cudaFuncSetAttribute(attention_mma_kernel<T, Dim>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                        kBytes),
-                   "cudaFuncSetAttribute (shared memory of the attention kernel)");
+        check_cuda(
+            cudaFuncSetAttribute(attention_mma_kernel<T, Dim>, cudaFuncAttributeMaxDynamicSharedMemorySize, kBytes),
+            "cudaFuncSetAttribute (shared memory of the attention kernel)");
     }
     LaunchShape shape;
     shape.grid = dim3(static_cast<unsigned>((query_count + kBlockQueries - 1) / kBlockQueries),
