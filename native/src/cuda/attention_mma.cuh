@@ -27,6 +27,8 @@ constexpr int kThreads = 32 * kWarps;
 constexpr int kBlockQueries = 16 * kWarps;
 constexpr int kBlockKeys = 64;
 constexpr int kStages = 2;
+// load_tile copies kBlockKeys rows, for the query tile as well.
+static_assert(kBlockQueries == kBlockKeys, "the query tile and the key/value tiles have one shape");
 
 // Shared memory in 16-bit elements: the query tile, then kStages key tiles and kStages value tiles, all
 // kBlockKeys (= kBlockQueries) rows. Rows are padded by 16 bytes, so the eight rows one ldmatrix reads
