@@ -1,12 +1,16 @@
 // The tensor-core attention kernel for F16/BF16 operands with head dims 64 and 128 (attention.cu picks
-// it): FlashAttention-2's schedule. A block of four warps owns 64 query rows of one head, 16 per warp,
-// whose Q fragments stay in registers. Key and value tiles of 64 rows stream through shared memory with
+// it): FlashAttention-2's schedule. A block of four warps owns 64 query rows, 16 per warp, kept in shared
+// memory. Key and value tiles of 64 rows stream through shared memory with
 // cp.async, the next tile loading while the warps work on the current one. Per tile each warp computes
 // S = Q·Kᵀ (m16n8k16 mma, FP32 accumulators), masks and scales it, updates its rows' running maximum and
 // total weight (online softmax in FP32, the accumulated output rescaled when the maximum grows), rounds
 // the weights P to the input dtype, as the mma needs, and adds P·V (V read with ldmatrix.trans). The
 // total weight sums the unrounded P, so each weight of the result carries one rounding of the input
 // dtype: a relative error of at most 2^-8 (BF16) or 2^-11 (F16) per term of Σ p·v.
+//
+// The heads of a query group read the same keys and values, so a block packs them: its 64 rows are
+// (token, head) pairs of one key/value head j, row m being token m / G of query head j·G + m % G (G query
+// heads per key/value head), and each key/value tile it loads serves all G heads.
 #pragma once
 
 #include <cstdint>
@@ -27,7 +31,7 @@ constexpr int kThreads = 32 * kWarps;
 constexpr int kBlockQueries = 16 * kWarps;
 constexpr int kBlockKeys = 64;
 constexpr int kStages = 2;
-// load_tile copies kBlockKeys rows, for the query tile as well.
+// The query tile and the key/value tiles share one row count (Layout).
 static_assert(kBlockQueries == kBlockKeys, "the query tile and the key/value tiles have one shape");
 
 // Shared memory in 16-bit elements: the query tile, then kStages key tiles and kStages value tiles, all
@@ -63,7 +67,7 @@ __device__ __forceinline__ uint32_t pack(float low, float high) {
     return bits_of(from_float<T>(low)) | (bits_of(from_float<T>(high)) << 16);
 }
 
-// Starts copying rows [first, first + 64) of one head of `source` into the tile at `tile`; rows at or past
+// Starts copying key or value rows [first, first + 64) of one head into the tile at `tile`; rows at or past
 // `limit` are filled with zeros and read nothing.
 template <class T, int Dim>
 __device__ __forceinline__ void load_tile(uint32_t tile, Heads<const T> source, long long head, long long first,
@@ -109,16 +113,32 @@ __global__ void attention_mma_kernel(Heads<const T> q, Heads<const T> k, Heads<c
     const int lane = tid % 32;
     const int g = lane >> 2;
     const int t = lane & 3;
-    const long long head = blockIdx.y;
-    const long long kv_head = head / head_group;
-    const long long query0 = static_cast<long long>(blockIdx.x) * kBlockQueries;
+    const long long kv_head = blockIdx.y;
+    const long long row0 = static_cast<long long>(blockIdx.x) * kBlockQueries;  // packed (token, head) rows
 
-    load_tile<T, Dim>(query_tile, q, head, query0, query_count, tid);
+    // The query tile: packed row r is token (row0 + r) / G of query head kv_head·G + (row0 + r) % G; rows
+    // past the last token are zeros.
+    {
+        constexpr int kPieces = Dim * 2 / 16;
+        QRT_UNROLL
+        for (int i = 0; i < kBlockQueries * kPieces / kThreads; ++i) {
+            const int c = tid + i * kThreads;
+            const int r = c / kPieces;
+            const int piece = c % kPieces;
+            const long long token = (row0 + r) / head_group;
+            const long long head = kv_head * head_group + (row0 + r) % head_group;
+            const bool inside = token < query_count;
+            const T* from = inside ? q.row(token, head) + piece * 8 : q.data;
+            ptx::cp_async_zfill<16>(query_tile + static_cast<uint32_t>((r * L::kRow + piece * 8) * 2), from,
+                                    inside ? 16u : 0u);
+        }
+    }
     ptx::cp_async_commit_group();
     long long my_begin = 0;
     long long my_end = 0;
     if (tid < kBlockQueries) {
-        if (query0 + tid < query_count) visible_keys(mask, query0 + tid, query_count, key_count, my_begin, my_end);
+        const long long token = (row0 + tid) / head_group;
+        if (token < query_count) visible_keys(mask, token, query_count, key_count, my_begin, my_end);
         row_begin[tid] = static_cast<int>(my_begin);
         row_end[tid] = static_cast<int>(my_end);
     }
@@ -289,9 +309,10 @@ __global__ void attention_mma_kernel(Heads<const T> q, Heads<const T> k, Heads<c
     }
     QRT_UNROLL
     for (int h = 0; h < 2; ++h) {
-        const long long query = query0 + warp * 16 + g + 8 * h;
+        const long long packed = row0 + warp * 16 + g + 8 * h;
+        const long long query = packed / head_group;
         if (query < query_count) {
-            T* row = out.row(query, head);
+            T* row = out.row(query, kv_head * head_group + packed % head_group);
             QRT_UNROLL
             for (int n = 0; n < kValueColumns; ++n) {
                 QRT_UNROLL
@@ -319,8 +340,9 @@ void launch(Heads<const T> q, Heads<const T> k, Heads<const T> v, Heads<T> out, 
             "cudaFuncSetAttribute (shared memory of the attention kernel)");
     }
     LaunchShape shape;
-    shape.grid = dim3(static_cast<unsigned>((query_count + kBlockQueries - 1) / kBlockQueries),
-                      static_cast<unsigned>(query_heads));
+    const long long rows = static_cast<long long>(query_count) * head_group;
+    shape.grid = dim3(static_cast<unsigned>((rows + kBlockQueries - 1) / kBlockQueries),
+                      static_cast<unsigned>(query_heads / head_group));
     shape.block = dim3(kThreads);
     shape.dynamic_shared_bytes = kBytes;
     QRT_LAUNCH((attention_mma_kernel<T, Dim>), shape, stream, q, k, v, out, mask, scale, query_count, key_count,
