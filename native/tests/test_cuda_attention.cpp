@@ -302,15 +302,18 @@ void test_determinism(Random& random) {
 // Offsets in device memory are not checked by the host; the kernel clamps them and reads nothing out of
 // bounds. Queries past the last offset belong to no segment and get zeros.
 void test_unchecked_segments(Random& random) {
-    Problem p = contiguous_problem(30, 30, 2, 1, 64, 64, 0);
-    p.segments = {0, 10, 20};
-    Inputs in = make_inputs(p, QRT_DTYPE_F32, random);
-    const FloatBuffer out = from_bytes(QRT_DTYPE_F32, run_gpu(p, in));
-    for (size_t i = 20 * 2 * 64; i < out.size(); ++i) QRT_CHECK(out.get(i) == 0.0f);
-    for (const std::vector<int32_t>& bad : {std::vector<int32_t>{0, 500, -3, 7}, std::vector<int32_t>{-9, 31}}) {
-        p.segments = bad;
-        const FloatBuffer garbage = from_bytes(QRT_DTYPE_F32, run_gpu(p, in));
-        for (size_t i = 0; i < garbage.size(); ++i) QRT_CHECK(std::isfinite(garbage.get(i)));
+    // F32 runs on the CUDA cores, BF16 on the tensor cores.
+    for (qrt_dtype dtype : {QRT_DTYPE_F32, QRT_DTYPE_BF16}) {
+        Problem p = contiguous_problem(30, 30, 2, 1, 64, 64, 0);
+        p.segments = {0, 10, 20};
+        Inputs in = make_inputs(p, dtype, random);
+        const FloatBuffer out = from_bytes(dtype, run_gpu(p, in));
+        for (size_t i = 20 * 2 * 64; i < out.size(); ++i) QRT_CHECK(out.get(i) == 0.0f);
+        for (const std::vector<int32_t>& bad : {std::vector<int32_t>{0, 500, -3, 7}, std::vector<int32_t>{-9, 31}}) {
+            p.segments = bad;
+            const FloatBuffer garbage = from_bytes(dtype, run_gpu(p, in));
+            for (size_t i = 0; i < garbage.size(); ++i) QRT_CHECK(std::isfinite(garbage.get(i)));
+        }
     }
 }
 
