@@ -468,6 +468,11 @@ QRT_API qrt_status qrt_embedding(qrt_stream* stream, const qrt_tensor* ids, cons
 ///  causal: 1 to let a query at position p see keys at positions ≤ p; 0 to see its whole segment.
 ///  sliding_window: 0, or W > 0 to let a query at position p see only keys at positions > p − W.
 ///  scale multiplies q·k before the softmax (usually 1/√D).
+///  A query that sees no key gets zeros.
+///  CUDA: q, k, v and out in one dtype, D and Dv at most 256. The segment offsets are then in device
+///  memory and only their count is checked: the kernel clamps each offset into [0, Tq] and never reads
+///  past the S + 1 given, so bad offsets give unspecified rows (a query outside every segment gets zeros)
+///  but no out-of-bounds access.
 QRT_API qrt_status qrt_attention(qrt_stream* stream, const qrt_tensor* q, const qrt_tensor* k, const qrt_tensor* v,
                                  const qrt_tensor* segments, float scale, int32_t causal, int32_t sliding_window,
                                  qrt_tensor* out);

@@ -7,14 +7,20 @@
 #include "cpu/attention.h"
 #include "qrt.h"
 
+#if defined(QRT_WITH_CUDA)
+#  include "cuda/cuda_backend.h"
+#endif
+
 namespace {
 
-// Checks the segment offsets against the rules of qrt_attention: at least one segment, starting at 0,
-// never decreasing, ending at Tq, with queries and keys the same tokens.
+// Checks the segment offsets against the rules of qrt_attention: at least one segment, with queries and
+// keys the same tokens; and, where the offsets are in host memory, starting at 0, never decreasing, ending
+// at Tq. Offsets in device memory cannot be read here; the CUDA kernel clamps them (see qrt.h).
 void check_segments(const qrt::OpArgs& args, const qrt::IndexVector& offsets, int64_t query_count, int64_t key_count) {
     args.require(offsets.count >= 2, "segments", "needs at least 2 offsets (one segment), got ", offsets.count);
     args.require(query_count == key_count, "segments", "are given, so q and k must hold the same tokens, but q has ",
                  query_count, " tokens and k has ", key_count);
+    if (args.backend() != QRT_BACKEND_CPU) return;
     args.require(offsets.at(0) == 0, "segments", "segments[0] = ", offsets.at(0), ", expected 0");
     for (int64_t i = 1; i < offsets.count; ++i) {
         args.require(offsets.at(i) >= offsets.at(i - 1), "segments", "segments[", i, "] = ", offsets.at(i),
@@ -68,6 +74,12 @@ QRT_API qrt_status qrt_attention(qrt_stream* stream, const qrt_tensor* q, const 
 
         switch (args.backend()) {
             case QRT_BACKEND_CPU: qrt::cpu::attention(queries, keys, values, mask, scale, output); return;
+#if defined(QRT_WITH_CUDA)
+            case QRT_BACKEND_CUDA:
+                qrt::cuda::attention(stream, queries, keys, values, mask.segment_offsets, mask.segment_count,
+                                     mask.causal, mask.sliding_window, scale, output);
+                return;
+#endif
             default: args.unsupported_on_backend();
         }
     });

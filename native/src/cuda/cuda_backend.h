@@ -100,4 +100,11 @@ void embedding(const qrt_stream* stream, const IndexVector& ids, const RowsView&
 void layer_norm(const qrt_stream* stream, const RowsView& x, const TensorRef& weight,
                 const std::optional<TensorRef>& bias, float eps, const RowsView& y);
 
+
+// Prefill attention (attention.cu) with the CPU op's mask rules (cpu/attention.h); segment_offsets, if not
+// null, are segment_count + 1 I32 values in device memory that the kernel clamps but cannot check.
+void attention(const qrt_stream* stream, const HeadsView& q, const HeadsView& k, const HeadsView& v,
+               const int32_t* segment_offsets, int64_t segment_count, bool causal, int64_t sliding_window, float scale,
+               const HeadsView& out);
+
 }  // namespace qrt::cuda
