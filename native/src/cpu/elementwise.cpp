@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/dtype.h"
+#include "core/strided_walk.h"
 #include "cpu/row_convert.h"
 #include "cpu/simd.h"
 #include "cpu/thread_pool.h"
@@ -20,45 +21,6 @@ constexpr int64_t kChunkElements = int64_t{1} << 15;
 constexpr int64_t kBlockElements = 1024;
 // The widest element (I64), in bytes.
 constexpr size_t kMaxElementSize = 8;
-
-// How equally shaped tensors are walked together. Dimensions of extent 1 are dropped, and a dimension
-// merges into the one outside it wherever every operand steps over both contiguously, so a contiguous
-// tensor becomes one long run and a strided one as few runs as its strides allow.
-template <int Operands>
-struct Walk {
-    int rank = 0;
-    int64_t shape[kMaxRank] = {};
-    int64_t strides[Operands][kMaxRank] = {};  // in elements
-
-    int64_t run_stride(int operand) const { return strides[operand][rank - 1]; }
-};
-
-template <int Operands>
-Walk<Operands> plan_walk(const std::array<const TensorRef*, Operands>& operands) {
-    const TensorRef& first = *operands[0];
-    Walk<Operands> walk;
-    for (int d = 0; d < first.rank; ++d) {
-        const int64_t extent = first.shape[d];
-        if (extent == 1) continue;
-        const int outer = walk.rank - 1;
-        bool merges = walk.rank > 0;
-        for (int n = 0; n < Operands && merges; ++n) {
-            merges = walk.strides[n][outer] == operands[n]->strides[d] * extent;
-        }
-        if (merges) {
-            walk.shape[outer] *= extent;
-        } else {
-            walk.shape[walk.rank++] = extent;
-        }
-        for (int n = 0; n < Operands; ++n) walk.strides[n][walk.rank - 1] = operands[n]->strides[d];
-    }
-    if (walk.rank == 0) {  // a scalar, or every extent is 1: a single element
-        walk.rank = 1;
-        walk.shape[0] = 1;
-        for (int n = 0; n < Operands; ++n) walk.strides[n][0] = 1;
-    }
-    return walk;
-}
 
 // Calls run(offsets, length) for the runs along the innermost dimension that together cover elements
 // [begin, end) in row-major order; offsets[n] is the element offset of the run's first element in

@@ -13,6 +13,7 @@
 
 #include "core/dtype.h"
 #include "core/stream.h"
+#include "core/strided_walk.h"
 #include "cuda/cuda_backend.h"
 #include "cuda/cuda_check.h"
 #include "cuda/float_types.cuh"
@@ -24,40 +25,6 @@ namespace {
 
 constexpr unsigned kThreads = 256;
 constexpr long long kMaxBlocks = 65535;  // a grid-stride loop covers larger tensors
-
-// Equally shaped operands walked together, dimensions simplified as described above; passed by value.
-template <int Operands>
-struct Walk {
-    int rank = 0;
-    long long shape[kMaxRank] = {};
-    long long strides[Operands][kMaxRank] = {};
-};
-
-template <int Operands>
-Walk<Operands> plan_walk(const TensorRef* const (&operands)[Operands]) {
-    const TensorRef& first = *operands[0];
-    Walk<Operands> walk;
-    for (int d = 0; d < first.rank; ++d) {
-        const int64_t extent = first.shape[d];
-        if (extent == 1) continue;
-        const int outer = walk.rank - 1;
-        bool merges = walk.rank > 0;
-        for (int n = 0; n < Operands && merges; ++n)
-            merges = walk.strides[n][outer] == operands[n]->strides[d] * extent;
-        if (merges) {
-            walk.shape[outer] *= extent;
-        } else {
-            walk.shape[walk.rank++] = extent;
-        }
-        for (int n = 0; n < Operands; ++n) walk.strides[n][walk.rank - 1] = operands[n]->strides[d];
-    }
-    if (walk.rank == 0) {  // a scalar, or every extent is 1: a single element
-        walk.rank = 1;
-        walk.shape[0] = 1;
-        for (int n = 0; n < Operands; ++n) walk.strides[n][0] = 1;
-    }
-    return walk;
-}
 
 // The element offsets of row-major position `position` in each operand.
 template <int Operands>
@@ -166,8 +133,7 @@ void copy(const qrt_stream* stream, const TensorRef& src, const TensorRef& dst) 
     constexpr const char* op = "qrt_copy";
     const long long count = src.numel();
     if (count == 0) return;
-    const TensorRef* const operands[2] = {&src, &dst};
-    const Walk<2> walk = plan_walk<2>(operands);
+    const Walk<2> walk = plan_walk<2>({&src, &dst});
     DeviceScope scope(stream->device.ordinal);
     const auto cuda_stream = static_cast<cudaStream_t>(stream->native_handle);
     if (src.dtype == dst.dtype) {
@@ -188,8 +154,7 @@ void add(const qrt_stream* stream, const TensorRef& a, const TensorRef& b, const
     constexpr const char* op = "qrt_add";
     const long long count = y.numel();
     if (count == 0) return;
-    const TensorRef* const operands[3] = {&a, &b, &y};
-    const Walk<3> walk = plan_walk<3>(operands);
+    const Walk<3> walk = plan_walk<3>({&a, &b, &y});
     DeviceScope scope(stream->device.ordinal);
     const auto cuda_stream = static_cast<cudaStream_t>(stream->native_handle);
     QRT_LAUNCH(add_kernel, element_grid(count), cuda_stream, static_cast<const void*>(a.data),
