@@ -496,7 +496,7 @@ public static unsafe partial class QrtNative
 
     /// <summary>
     /// LayerNorm with affine weight and bias [H] (bias may be NULL): y = (x − mean) / sqrt(var + eps) · w + b,
-    /// with the biased variance, all in FP32.
+    /// with the biased variance, all in FP32. On the CUDA backend y has x's dtype and bias weight's.
     /// </summary>
     /// <remarks>C: <c>qrt_status qrt_layer_norm(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* weight, const qrt_tensor* bias, float eps, qrt_tensor* y)</c></remarks>
     [LibraryImport(LibraryName, EntryPoint = "qrt_layer_norm")]
@@ -536,7 +536,10 @@ public static unsafe partial class QrtNative
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
     public static partial qrt_status qrt_activate_gated(qrt_stream* stream, qrt_activation activation, qrt_tensor* gate, qrt_tensor* up, qrt_tensor* y);
 
-    /// <summary>y = softmax(x) along the last dimension, in FP32. x and y are [..., V]; y may be x.</summary>
+    /// <summary>
+    /// y = softmax(x) along the last dimension, in FP32. x and y are [..., V]; y may be x. On the CUDA backend y has
+    /// x's dtype (also for qrt_log_softmax).
+    /// </summary>
     /// <remarks>C: <c>qrt_status qrt_softmax(qrt_stream* stream, const qrt_tensor* x, qrt_tensor* y)</c></remarks>
     [LibraryImport(LibraryName, EntryPoint = "qrt_softmax")]
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
@@ -557,7 +560,12 @@ public static unsafe partial class QrtNative
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
     public static partial qrt_status qrt_argmax(qrt_stream* stream, qrt_tensor* x, qrt_tensor* indices);
 
-    /// <summary>y[t] = table[ids[t]]. ids I32 or I64 [...] (all in [0, V)); table [V, D] float; y [..., D] float.</summary>
+    /// <summary>
+    /// y[t] = table[ids[t]]. ids I32 or I64 [...] (all in [0, V)); table [V, D] float; y [..., D] float (a table of
+    /// another float dtype is rounded to y's). On the CPU the ids are checked before any work; on the CUDA backend they
+    /// live in device memory, which the host does not read: the row of an id outside [0, V) is written as NaN instead,
+    /// and nothing outside the table is read.
+    /// </summary>
     /// <remarks>C: <c>qrt_status qrt_embedding(qrt_stream* stream, const qrt_tensor* ids, const qrt_tensor* table, qrt_tensor* y)</c></remarks>
     [LibraryImport(LibraryName, EntryPoint = "qrt_embedding")]
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
@@ -576,6 +584,11 @@ public static unsafe partial class QrtNative
     ///  causal: 1 to let a query at position p see keys at positions ≤ p; 0 to see its whole segment.
     ///  sliding_window: 0, or W &gt; 0 to let a query at position p see only keys at positions &gt; p − W.
     ///  scale multiplies q·k before the softmax (usually 1/√D).
+    ///  A query that sees no key gets zeros.
+    ///  CUDA: q, k, v and out in one dtype, D and Dv at most 256. The segment offsets are then in device
+    ///  memory and only their count is checked: the kernel clamps each offset into [0, Tq] and never reads
+    ///  past the S + 1 given, so bad offsets give unspecified rows (a query outside every segment gets zeros)
+    ///  but no out-of-bounds access.
     /// </summary>
     /// <remarks>C: <c>qrt_status qrt_attention(qrt_stream* stream, const qrt_tensor* q, const qrt_tensor* k, const qrt_tensor* v, const qrt_tensor* segments, float scale, int32_t causal, int32_t sliding_window, qrt_tensor* out)</c></remarks>
     [LibraryImport(LibraryName, EntryPoint = "qrt_attention")]
@@ -593,6 +606,8 @@ public static unsafe partial class QrtNative
     ///  negative slot means "skip this token" (padding), as in vLLM; every other slot must be in
     ///  [0, num_blocks·block_size), and no two tokens may name the same slot. All slots are checked before
     ///  anything is written. Rows no token names are left untouched.
+    ///  On CUDA the slots live in device memory and are not checked: a slot outside [0, num_blocks·block_size)
+    ///  is skipped like a negative one, and tokens sharing a slot leave that row with elements of either.
     /// </summary>
     /// <remarks>C: <c>qrt_status qrt_kv_cache_write(qrt_stream* stream, const qrt_tensor* k, const qrt_tensor* v, const qrt_tensor* slots, qrt_tensor* k_cache, qrt_tensor* v_cache)</c></remarks>
     [LibraryImport(LibraryName, EntryPoint = "qrt_kv_cache_write")]
@@ -619,6 +634,10 @@ public static unsafe partial class QrtNative
     ///  A query at position p sees keys at positions ≤ p, and with sliding_window W &gt; 0 only those &gt; p − W;
     ///  sliding_window 0 means no window, and a negative one is refused.
     ///  scale (finite, positive; usually 1/√D) multiplies q·k before the softmax.
+    ///  On CUDA query_starts, context_lengths and block_tables live in device memory and their values are not
+    ///  checked; nothing is read outside them or the caches: a query that no sequence's offsets claim, keys past
+    ///  context_lengths[s] − 1 or past the row of block_tables, and keys in blocks outside [0, num_blocks) are
+    ///  skipped, and a query left with no key gets zeros. Results are the same bits on every run.
     /// </summary>
     /// <remarks>C: <c>qrt_status qrt_paged_attention(qrt_stream* stream, const qrt_tensor* q, const qrt_tensor* k_cache, const qrt_tensor* v_cache, const qrt_tensor* query_starts, const qrt_tensor* context_lengths, const qrt_tensor* block_tables, float scale, int32_t sliding_window, qrt_tensor* out)</c></remarks>
     [LibraryImport(LibraryName, EntryPoint = "qrt_paged_attention")]
