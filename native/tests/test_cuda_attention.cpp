@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "attention_problem.h"
 #include "cuda_test_util.h"
 #include "test_bounds.h"
 #include "test_tensors.h"
@@ -13,29 +14,6 @@
 using namespace qrt_test;
 
 namespace {
-
-struct Problem {
-    HeadsLayout q;
-    HeadsLayout k;
-    HeadsLayout v;
-    HeadsLayout out;
-    std::vector<int32_t> segments;  // empty: none
-    int32_t causal = 1;
-    int32_t sliding_window = 0;
-};
-
-float scale_of(const Problem& p) { return 1.0f / std::sqrt(static_cast<float>(p.q.dim)); }
-
-Problem contiguous_problem(int64_t q_tokens, int64_t k_tokens, int64_t q_heads, int64_t kv_heads, int64_t dim,
-                           int64_t value_dim, int32_t causal) {
-    Problem p;
-    p.q = contiguous_heads(q_tokens, q_heads, dim);
-    p.k = contiguous_heads(k_tokens, kv_heads, dim);
-    p.v = contiguous_heads(k_tokens, kv_heads, value_dim);
-    p.out = contiguous_heads(q_tokens, q_heads, value_dim);
-    p.causal = causal;
-    return p;
-}
 
 // q, k and v as column views of one fused [T, (Hq + 2·Hkv)·D] projection, the way a QKV linear layer
 // leaves them, and out written every other row-slot of a wider buffer (offset by a few elements).
@@ -214,60 +192,60 @@ void test_sequences(Random& random) {
     // Prefill (Tq == Tk) at lengths around the tile sizes, causal and not, with grouped heads.
     for (int64_t tokens : {1, 15, 64, 200}) {
         for (int32_t causal : {1, 0}) {
-            check(contiguous_problem(tokens, tokens, 4, 1, 64, 64, causal), QRT_DTYPE_BF16, random, "prefill");
+            check(simple_problem(tokens, tokens, 4, 1, 64, 64, causal), QRT_DTYPE_BF16, random, "prefill");
         }
     }
     // A chunk of queries after a prefix: the queries are the last Tq of the Tk keys.
-    check(contiguous_problem(15, 200, 8, 1, 64, 64, 1), QRT_DTYPE_F16, random, "chunk after prefix");
-    check(contiguous_problem(1, 77, 2, 2, 128, 128, 1), QRT_DTYPE_BF16, random, "one query");
-    check(contiguous_problem(37, 64, 2, 1, 64, 64, 0), QRT_DTYPE_F32, random, "chunk, not causal");
+    check(simple_problem(15, 200, 8, 1, 64, 64, 1), QRT_DTYPE_F16, random, "chunk after prefix");
+    check(simple_problem(1, 77, 2, 2, 128, 128, 1), QRT_DTYPE_BF16, random, "one query");
+    check(simple_problem(37, 64, 2, 1, 64, 64, 0), QRT_DTYPE_F32, random, "chunk, not causal");
     // A long prefill: many key tiles per block, and the causal band skipping the tiles above it.
-    check(contiguous_problem(2048, 2048, 1, 1, 64, 64, 1), QRT_DTYPE_BF16, random, "long prefill");
-    check(contiguous_problem(1024, 1024, 1, 1, 128, 128, 1), QRT_DTYPE_F16, random, "long prefill, D 128");
+    check(simple_problem(2048, 2048, 1, 1, 64, 64, 1), QRT_DTYPE_BF16, random, "long prefill");
+    check(simple_problem(1024, 1024, 1, 1, 128, 128, 1), QRT_DTYPE_F16, random, "long prefill, D 128");
 }
 
 void test_dtypes_and_dims(Random& random) {
     for (qrt_dtype dtype : kFloatDtypes) {
-        check(contiguous_problem(70, 70, 8, 8, 64, 64, 1), dtype, random, "dtype, D 64");
-        check(contiguous_problem(70, 70, 8, 2, 128, 128, 1), dtype, random, "dtype, D 128");
+        check(simple_problem(70, 70, 8, 8, 64, 64, 1), dtype, random, "dtype, D 64");
+        check(simple_problem(70, 70, 8, 2, 128, 128, 1), dtype, random, "dtype, D 128");
     }
     // Head dims the tensor-core shapes would not take, and values narrower than keys.
-    check(contiguous_problem(33, 33, 2, 1, 80, 80, 1), QRT_DTYPE_BF16, random, "D 80");
-    check(contiguous_problem(33, 33, 2, 1, 96, 64, 0), QRT_DTYPE_F16, random, "D 96, Dv 64");
-    check(contiguous_problem(20, 20, 1, 1, 7, 3, 1), QRT_DTYPE_F32, random, "D 7, Dv 3");
-    check(contiguous_problem(40, 40, 2, 1, 256, 256, 1), QRT_DTYPE_BF16, random, "D 256");
+    check(simple_problem(33, 33, 2, 1, 80, 80, 1), QRT_DTYPE_BF16, random, "D 80");
+    check(simple_problem(33, 33, 2, 1, 96, 64, 0), QRT_DTYPE_F16, random, "D 96, Dv 64");
+    check(simple_problem(20, 20, 1, 1, 7, 3, 1), QRT_DTYPE_F32, random, "D 7, Dv 3");
+    check(simple_problem(40, 40, 2, 1, 256, 256, 1), QRT_DTYPE_BF16, random, "D 256");
 }
 
 void test_windows(Random& random) {
     for (int32_t window : {1, 17, 64, 500}) {
-        Problem p = contiguous_problem(200, 200, 4, 1, 64, 64, 1);
+        Problem p = simple_problem(200, 200, 4, 1, 64, 64, 1);
         p.sliding_window = window;
         check(p, QRT_DTYPE_BF16, random, "sliding window");
     }
     // A window over a chunk after a prefix, and a window without the causal mask (both sides).
-    Problem chunk = contiguous_problem(40, 150, 4, 4, 64, 64, 1);
+    Problem chunk = simple_problem(40, 150, 4, 4, 64, 64, 1);
     chunk.sliding_window = 33;
     check(chunk, QRT_DTYPE_F16, random, "window, chunk after prefix");
-    Problem both_sides = contiguous_problem(100, 100, 2, 1, 64, 64, 0);
+    Problem both_sides = simple_problem(100, 100, 2, 1, 64, 64, 0);
     both_sides.sliding_window = 20;
     check(both_sides, QRT_DTYPE_F32, random, "window, not causal");
-    Problem long_window = contiguous_problem(2048, 2048, 1, 1, 64, 64, 1);
+    Problem long_window = simple_problem(2048, 2048, 1, 1, 64, 64, 1);
     long_window.sliding_window = 256;
     check(long_window, QRT_DTYPE_BF16, random, "window, long prefill");
 }
 
 void test_segments(Random& random) {
     // Two images of different sizes, each attending within itself (vision encoders: not causal).
-    Problem images = contiguous_problem(200, 200, 4, 4, 64, 64, 0);
+    Problem images = simple_problem(200, 200, 4, 4, 64, 64, 0);
     images.segments = {0, 37, 200};
     check(images, QRT_DTYPE_BF16, random, "two images");
     // Packed sequences, causal, with an empty one and a window, at head dim 128 with 8 heads per KV head.
-    Problem packed = contiguous_problem(150, 150, 8, 1, 128, 128, 1);
+    Problem packed = simple_problem(150, 150, 8, 1, 128, 128, 1);
     packed.segments = {0, 5, 5, 70, 71, 150};
     check(packed, QRT_DTYPE_F16, random, "packed sequences");
     packed.sliding_window = 9;
     check(packed, QRT_DTYPE_F16, random, "packed sequences, window");
-    Problem one = contiguous_problem(15, 15, 2, 1, 64, 64, 0);
+    Problem one = simple_problem(15, 15, 2, 1, 64, 64, 0);
     one.segments = {0, 15};
     check(one, QRT_DTYPE_F32, random, "one segment");
 }
@@ -278,22 +256,22 @@ void test_strided(Random& random) {
     fused.causal = 0;
     check(fused, QRT_DTYPE_F16, random, "fused qkv, not causal");
     // Heads outermost in memory: token stride D, head stride T·D.
-    Problem heads_major = contiguous_problem(50, 50, 4, 2, 64, 64, 1);
+    Problem heads_major = simple_problem(50, 50, 4, 2, 64, 64, 1);
     heads_major.q = HeadsLayout{50, 4, 64, 64, 50 * 64, 0};
     heads_major.k = HeadsLayout{50, 2, 64, 64, 50 * 64, 0};
     check(heads_major, QRT_DTYPE_F16, random, "heads-major q and k");
     // Rows that do not start on 16 bytes (an odd offset, an odd stride) cannot take the tensor-core
     // kernel's 16-byte copies and run on the CUDA cores.
-    Problem odd_offset = contiguous_problem(70, 70, 4, 2, 64, 64, 1);
+    Problem odd_offset = simple_problem(70, 70, 4, 2, 64, 64, 1);
     odd_offset.k.offset = 3;
     check(odd_offset, QRT_DTYPE_BF16, random, "k at an odd offset");
-    Problem odd_stride = contiguous_problem(40, 40, 4, 2, 128, 128, 0);
+    Problem odd_stride = simple_problem(40, 40, 4, 2, 128, 128, 0);
     odd_stride.v = HeadsLayout{40, 2, 128, 2 * 132, 132, 0};
     check(odd_stride, QRT_DTYPE_F16, random, "v rows 4 elements apart");
 }
 
 void test_determinism(Random& random) {
-    Problem p = contiguous_problem(130, 130, 4, 1, 64, 64, 1);
+    Problem p = simple_problem(130, 130, 4, 1, 64, 64, 1);
     p.segments = {0, 50, 130};
     Inputs in = make_inputs(p, QRT_DTYPE_BF16, random);
     QRT_CHECK(run_gpu(p, in) == run_gpu(p, in));
@@ -304,7 +282,7 @@ void test_determinism(Random& random) {
 void test_unchecked_segments(Random& random) {
     // F32 runs on the CUDA cores, BF16 on the tensor cores.
     for (qrt_dtype dtype : {QRT_DTYPE_F32, QRT_DTYPE_BF16}) {
-        Problem p = contiguous_problem(30, 30, 2, 1, 64, 64, 0);
+        Problem p = simple_problem(30, 30, 2, 1, 64, 64, 0);
         p.segments = {0, 10, 20};
         Inputs in = make_inputs(p, dtype, random);
         const FloatBuffer out = from_bytes(dtype, run_gpu(p, in));
@@ -319,7 +297,7 @@ void test_unchecked_segments(Random& random) {
 
 void test_bad_arguments(Random& random) {
     CudaStream gpu;
-    const Problem p = contiguous_problem(8, 8, 4, 2, 64, 64, 1);
+    const Problem p = simple_problem(8, 8, 4, 2, 64, 64, 1);
     Inputs in = make_inputs(p, QRT_DTYPE_BF16, random);
     DeviceFloats q_dev(gpu, in.q);
     DeviceFloats k_dev(gpu, in.k);

@@ -123,34 +123,34 @@ void require_rows(const char* op, const RowsView& x, const RowsView& y) {
     require_launchable(op, x);
 }
 
-}  // namespace
+enum RowNormalisation { kSoftmax, kLogSoftmax };
 
-void softmax(const qrt_stream* stream, const RowsView& x, const RowsView& y) {
-    constexpr const char* op = "qrt_softmax";
+// One block per row of x, y in x's dtype.
+template <RowNormalisation Kind>
+void launch_row_normalisation(const char* op, const qrt_stream* stream, const RowsView& x, const RowsView& y) {
     require_rows(op, x, y);
     if (x.rows == 0 || x.cols == 0) return;
     DeviceScope scope(stream->device.ordinal);
     const auto cuda_stream = static_cast<cudaStream_t>(stream->native_handle);
     dispatch_float(x.dtype, [&](auto type) {
         using T = typename decltype(type)::type;
-        QRT_LAUNCH((softmax_kernel<T>), row_blocks(x), cuda_stream, static_cast<const T*>(x.data), x.row_stride,
-                   static_cast<T*>(y.data), y.row_stride, static_cast<int>(x.cols));
+        // launch_kernel rather than QRT_LAUNCH, so that the emulator's messages still name the kernel that ran.
+        const auto kernel = Kind == kSoftmax ? softmax_kernel<T> : log_softmax_kernel<T>;
+        launch_kernel(Kind == kSoftmax ? "softmax_kernel" : "log_softmax_kernel", kernel, row_blocks(x), cuda_stream,
+                      static_cast<const T*>(x.data), x.row_stride, static_cast<T*>(y.data), y.row_stride,
+                      static_cast<int>(x.cols));
     });
     check_launch(op);
 }
 
+}  // namespace
+
+void softmax(const qrt_stream* stream, const RowsView& x, const RowsView& y) {
+    launch_row_normalisation<kSoftmax>("qrt_softmax", stream, x, y);
+}
+
 void log_softmax(const qrt_stream* stream, const RowsView& x, const RowsView& y) {
-    constexpr const char* op = "qrt_log_softmax";
-    require_rows(op, x, y);
-    if (x.rows == 0 || x.cols == 0) return;
-    DeviceScope scope(stream->device.ordinal);
-    const auto cuda_stream = static_cast<cudaStream_t>(stream->native_handle);
-    dispatch_float(x.dtype, [&](auto type) {
-        using T = typename decltype(type)::type;
-        QRT_LAUNCH((log_softmax_kernel<T>), row_blocks(x), cuda_stream, static_cast<const T*>(x.data), x.row_stride,
-                   static_cast<T*>(y.data), y.row_stride, static_cast<int>(x.cols));
-    });
-    check_launch(op);
+    launch_row_normalisation<kLogSoftmax>("qrt_log_softmax", stream, x, y);
 }
 
 void argmax(const qrt_stream* stream, const RowsView& x, void* indices, qrt_dtype index_dtype) {
