@@ -43,12 +43,6 @@ internal static class TextModelLoader
             throw new ModelFileException(directory, "the model directory does not exist");
         }
 
-        if (device.Backend != Backend.Cpu)
-        {
-            throw new NotSupportedException(
-                $"Text models run on the CPU backend for now: attention over the paged KV cache and mixture-of-experts routing have no CUDA kernels yet. Load '{directory}' on the CPU.");
-        }
-
         var configPath = Path.Combine(directory, ConfigFileName);
         var configRoot = new JsonSection(configPath, string.Empty, JsonFile.ReadObject(configPath));
         var composition = ModelComposition.Read(configRoot);
