@@ -14,6 +14,9 @@ internal enum ScratchSlot
 
     /// <summary>A GEMM's split-K workspace, which every call leaves zero-filled as it found it.</summary>
     GemmWorkspace,
+
+    /// <summary>A W4A16 layer's output computed over whole 64-feature tiles, before the padding columns are dropped.</summary>
+    PaddedOutput,
 }
 
 /// <summary>

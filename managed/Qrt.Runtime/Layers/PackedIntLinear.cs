@@ -9,6 +9,7 @@ public sealed class PackedIntLinear : ILinear
     private readonly RepackedInt4Weight? _repacked;
     private readonly long _inFeatures;
     private readonly QrtTensor? _bias;
+    private readonly QrtTensor? _paddedBias;
     private readonly bool _activationOrdered;
     private readonly int _bits;
     private readonly long _groupSize;
@@ -42,6 +43,13 @@ public sealed class PackedIntLinear : ILinear
         _repacked = repacked;
         _inFeatures = inFeatures;
         _bias = bias;
+        if (repacked.IsPadded && bias is not null)
+        {
+            _paddedBias = QrtTensor.Zeros(bias.DType, [repacked.PaddedOutFeatures], bias.Device);
+            using var head = _paddedBias.Slice(0, 0, bias.Size(0));
+            Transfer.Copy(bias, head);
+        }
+
         ColumnOrder = columnOrder;
         _activationOrdered = activationOrdered;
         _bits = 4;
@@ -158,9 +166,21 @@ public sealed class PackedIntLinear : ILinear
         }
 
         var rows = x.Size(-1) == 0 ? 0 : x.ElementCount / x.Size(-1);
-        var workspaceBytes = Ops.GemmWna16RepackedWorkspaceSize(stream.Device, rows, OutFeatures, _inFeatures);
+        var features = _repacked.PaddedOutFeatures;
+        var workspaceBytes = Ops.GemmWna16RepackedWorkspaceSize(stream.Device, rows, features, _inFeatures);
         var workspace = workspaceBytes == 0 ? null : stream.Scratch.Rent(ScratchSlot.GemmWorkspace, DType.U8, [workspaceBytes], zeroed: true);
-        Ops.GemmWna16Repacked(stream, input, _repacked.Weight, _repacked.Scale, _repacked.ZeroPoint, _repacked.GroupSize, _bias, workspace, y);
+        if (!_repacked.IsPadded)
+        {
+            Ops.GemmWna16Repacked(stream, input, _repacked.Weight, _repacked.Scale, _repacked.ZeroPoint, _repacked.GroupSize, _bias, workspace, y);
+            return;
+        }
+
+        // The kernel writes whole 64-feature tiles: compute the padded rows in scratch and keep the first N columns.
+        var wide = stream.Scratch.Rent(ScratchSlot.PaddedOutput, y.DType, [rows, features]);
+        Ops.GemmWna16Repacked(stream, input, _repacked.Weight, _repacked.Scale, _repacked.ZeroPoint, _repacked.GroupSize, _paddedBias, workspace, wide);
+        using var kept = wide.Slice(1, 0, OutFeatures);
+        using var target = y.Reshape([rows, OutFeatures]);
+        Ops.Copy(stream, kept, target);
     }
 
     /// <inheritdoc />
@@ -169,6 +189,7 @@ public sealed class PackedIntLinear : ILinear
         _weight?.Dispose();
         _repacked?.Dispose();
         _bias?.Dispose();
+        _paddedBias?.Dispose();
         ColumnOrder?.Dispose();
     }
 

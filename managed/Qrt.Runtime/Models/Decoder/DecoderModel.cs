@@ -191,9 +191,10 @@ internal sealed class DecoderModel : ICausalLanguageModel
             : ((float[] Cos, float[] Sin)?)null;
         using var step = new DecoderStep(_stream, blocks, count, tables, cancellationToken);
         using var ids = QrtTensor.FromData<int>(input.Tokens, DType.I32, [count], device);
-        using var hidden = QrtTensor.Empty(DType.F32, [count, _hidden], device);
-        using var residual = QrtTensor.Zeros(DType.F32, [count, _hidden], device);
-        using var normed = QrtTensor.Empty(DType.F32, [count, _hidden], device);
+        var activations = device.ActivationDType();
+        using var hidden = QrtTensor.Empty(activations, [count, _hidden], device);
+        using var residual = QrtTensor.Zeros(activations, [count, _hidden], device);
+        using var normed = QrtTensor.Empty(activations, [count, _hidden], device);
         Ops.Embedding(_stream, ids, _embedding, hidden);
         if (input.Embeddings is { } rows)
         {

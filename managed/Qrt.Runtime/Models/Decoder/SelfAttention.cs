@@ -23,9 +23,9 @@ internal sealed class SelfAttention(
         var stream = step.Stream;
         var device = stream.Device;
         var tokens = step.TokenCount;
-        using var q = QrtTensor.Empty(DType.F32, [tokens, heads, headDim], device);
-        using var k = QrtTensor.Empty(DType.F32, [tokens, keyValueHeads, headDim], device);
-        using var v = QrtTensor.Empty(DType.F32, [tokens, keyValueHeads, headDim], device);
+        using var q = QrtTensor.Empty(x.DType, [tokens, heads, headDim], device);
+        using var k = QrtTensor.Empty(x.DType, [tokens, keyValueHeads, headDim], device);
+        using var v = QrtTensor.Empty(x.DType, [tokens, keyValueHeads, headDim], device);
         using (var qRows = q.Reshape([tokens, heads * headDim]))
         using (var kRows = k.Reshape([tokens, keyValueHeads * headDim]))
         using (var vRows = v.Reshape([tokens, keyValueHeads * headDim]))
@@ -49,7 +49,7 @@ internal sealed class SelfAttention(
         var values = cache.Values(layer);
         Ops.KvCacheWrite(stream, k, v, step.Slots, keys, values);
 
-        using var attended = QrtTensor.Empty(DType.F32, [tokens, heads, headDim], device);
+        using var attended = QrtTensor.Empty(x.DType, [tokens, heads, headDim], device);
         Ops.PagedAttention(stream, q, keys, values, step.QueryStarts, step.ContextLengths, step.BlockTable, _scale, slidingWindow, attended);
         using var rows = attended.Reshape([tokens, heads * headDim]);
         output.Forward(stream, rows, y);

@@ -27,7 +27,7 @@ internal sealed class DecoderBuilder(
         var lmHead = plan.LmHead is null
             ? new DenseLinear(embedding.View(embedding.Shape, embedding.Strides))
             : build.Add(Linear(plan.LmHead));
-        var cache = build.Add(new PagedKvCache(device, DType.F32, config.LayerCount, config.KeyValueHeadCount, config.HeadDim, KvBlockSize));
+        var cache = build.Add(new PagedKvCache(device, device.ActivationDType(), config.LayerCount, config.KeyValueHeadCount, config.HeadDim, KvBlockSize));
         return build.Complete(new DecoderModel(
             device, embedding, layers, finalNorm, lmHead, inverseFrequencies, (float)config.RmsNormEps, maxContextLength, cache,
             lmHeadTied: plan.LmHead is null, config.RopeScaling.MultimodalSections));

@@ -1,0 +1,111 @@
+using System.Globalization;
+using Qrt.Runtime.Models;
+using Qrt.Runtime.Tests.Goldens;
+using Qrt.Runtime.Tests.Support;
+using Qrt.Runtime.Text;
+
+namespace Qrt.Runtime.Tests.Cuda;
+
+/// <summary>
+/// Whole models on the CUDA backend (BF16 activations, FP32 accumulation) against the same checkpoints on the CPU
+/// backend (FP32 throughout): every golden checkpoint, teacher-forced through the golden's prompt and greedy
+/// continuation, so that both backends see the same tokens and every row of logits is compared — the prompt's last
+/// row through prefill, the others through decode steps over the paged cache.
+/// </summary>
+[TestFixture]
+internal sealed class CudaModelTests
+{
+    private static IEnumerable<TestCaseData> TextGoldens() =>
+        ModelGolden.Names()
+            .Where(name => ModelGolden.Load(name).Vision is null)
+            .Select(name => new TestCaseData(name).SetArgDisplayNames(name));
+
+    [OneTimeSetUp]
+    public void RequireDevice() => CudaStreamFixture.RequireCudaDevice();
+
+    [TestCaseSource(nameof(TextGoldens))]
+    public void TeacherForcedLogits_AreTheCpusWithinTheBf16Bound_AndGreedyTokensAgreeWhereTheMarginAllows(string name)
+    {
+        var golden = ModelGolden.Load(name);
+        var directory = GoldenCheckpoints.For(golden);
+        using var cpu = TextModelLoader.Load(directory, Device.Cpu, null, null, CancellationToken.None);
+        using var gpu = TextModelLoader.Load(directory, Device.Cuda(0), null, null, CancellationToken.None);
+        var bound = Bf16LogitBound.For(cpu.Config, golden);
+        using var cpuSequence = cpu.Model.StartSequence();
+        using var gpuSequence = gpu.Model.StartSequence();
+        var expected = cpuSequence.Append(golden.PromptIds);
+        var actual = gpuSequence.Append(golden.PromptIds);
+        var worst = 0.0;
+        var checkedSteps = 0;
+        for (var step = 0; ; step++)
+        {
+            var what = step == 0 ? "prefill" : $"decode step {step}";
+            worst = Math.Max(worst, CheckRow(expected, actual, bound, $"{name} {what}"));
+            if (IsDecisive(expected, bound))
+            {
+                checkedSteps++;
+                Assert.That(ArgMax(actual), Is.EqualTo(ArgMax(expected)),
+                    $"{name} {what}: the CPU's top-two margin exceeds 2·bound, so the greedy tokens must agree");
+            }
+
+            if (step == golden.GreedyTokens.Length)
+            {
+                break;
+            }
+
+            expected = cpuSequence.Append([golden.GreedyTokens[step]]);
+            actual = gpuSequence.Append([golden.GreedyTokens[step]]);
+        }
+
+        TestContext.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name}: worst max|Δ|/max|logit| {worst:E2} (bound {bound:E2}); greedy identity checked at {checkedSteps} of {golden.GreedyTokens.Length + 1} rows"));
+    }
+
+    /// <summary>Asserts max |Δ| / max |logit| of one row is within the bound; returns it.</summary>
+    private static double CheckRow(float[] expected, float[] actual, double bound, string what)
+    {
+        Assert.That(actual, Has.Length.EqualTo(expected.Length));
+        var scale = expected.Max(v => Math.Abs((double)v));
+        var worst = 0.0;
+        var at = 0;
+        for (var i = 0; i < actual.Length; i++)
+        {
+            var difference = Math.Abs(actual[i] - (double)expected[i]);
+            if (!(difference <= worst))
+            {
+                worst = difference;
+                at = i;
+            }
+        }
+
+        Assert.That(worst / scale, Is.LessThanOrEqualTo(bound), string.Create(CultureInfo.InvariantCulture,
+            $"{what}: logit {at} is {actual[at]:G7} on CUDA, {expected[at]:G7} on the CPU (max |logit| {scale:G4})"));
+        return worst / scale;
+    }
+
+    /// <summary>
+    /// Whether the CPU's best logit leads the runner-up by more than 2·bound·max|logit|: then no pair of errors within
+    /// the bound can swap them, and the CUDA greedy token must be the CPU's.
+    /// </summary>
+    private static bool IsDecisive(float[] logits, double bound)
+    {
+        var scale = logits.Max(v => Math.Abs((double)v));
+        var best = ArgMax(logits);
+        var runnerUp = logits.Where((_, i) => i != best).Max();
+        return logits[best] - (double)runnerUp > 2 * bound * scale;
+    }
+
+    private static int ArgMax(float[] values)
+    {
+        var best = 0;
+        for (var i = 1; i < values.Length; i++)
+        {
+            if (values[i] > values[best])
+            {
+                best = i;
+            }
+        }
+
+        return best;
+    }
+}
