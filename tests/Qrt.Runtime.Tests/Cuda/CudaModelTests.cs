@@ -1,5 +1,6 @@
 using System.Globalization;
 using Qrt.Runtime.Models;
+using Qrt.Runtime.Models.Decoder;
 using Qrt.Runtime.Tests.Goldens;
 using Qrt.Runtime.Tests.Support;
 using Qrt.Runtime.Text;
@@ -15,26 +16,24 @@ namespace Qrt.Runtime.Tests.Cuda;
 [TestFixture]
 internal sealed class CudaModelTests
 {
-    private static IEnumerable<TestCaseData> TextGoldens() =>
-        ModelGolden.Names()
-            .Where(name => ModelGolden.Load(name).Vision is null)
-            .Select(name => new TestCaseData(name).SetArgDisplayNames(name));
+    private static IEnumerable<TestCaseData> Goldens() =>
+        ModelGolden.Names().Select(name => new TestCaseData(name).SetArgDisplayNames(name));
 
     [OneTimeSetUp]
     public void RequireDevice() => CudaStreamFixture.RequireCudaDevice();
 
-    [TestCaseSource(nameof(TextGoldens))]
+    [TestCaseSource(nameof(Goldens))]
     public void TeacherForcedLogits_AreTheCpusWithinTheBf16Bound_AndGreedyTokensAgreeWhereTheMarginAllows(string name)
     {
         var golden = ModelGolden.Load(name);
         var directory = GoldenCheckpoints.For(golden);
         using var cpu = TextModelLoader.Load(directory, Device.Cpu, null, null, CancellationToken.None);
         using var gpu = TextModelLoader.Load(directory, Device.Cuda(0), null, null, CancellationToken.None);
-        var bound = Bf16LogitBound.For(cpu.Config, golden);
+        var bound = Bf16LogitBound.For(cpu.Config, golden, directory);
         using var cpuSequence = cpu.Model.StartSequence();
         using var gpuSequence = gpu.Model.StartSequence();
-        var expected = cpuSequence.Append(golden.PromptIds);
-        var actual = gpuSequence.Append(golden.PromptIds);
+        var expected = cpuSequence.Append(Prompt(cpu, golden));
+        var actual = gpuSequence.Append(Prompt(gpu, golden));
         var worst = 0.0;
         var checkedSteps = 0;
         for (var step = 0; ; step++)
@@ -59,6 +58,19 @@ internal sealed class CudaModelTests
 
         TestContext.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{name}: worst max|Δ|/max|logit| {worst:E2} (bound {bound:E2}); greedy identity checked at {checkedSteps} of {golden.GreedyTokens.Length + 1} rows"));
+    }
+
+    /// <summary>The golden's prompt for <paramref name="loaded"/>: its ids, or for a vision-language golden its images encoded on the model's device.</summary>
+    private static DecoderInput Prompt(LoadedTextModel loaded, ModelGolden golden)
+    {
+        if (golden.Vision is null)
+        {
+            return new DecoderInput(golden.PromptIds);
+        }
+
+        var ids = Tokenizer.Load(loaded.Directory).Encode(golden.Manifest.GetProperty("prompt_text").GetString()!, addSpecialTokens: false);
+        var images = VisionGolden.Load(golden.Vision).DecodedImages();
+        return loaded.Images!.Prepare(ids, images).Encode(CancellationToken.None);
     }
 
     /// <summary>Asserts max |Δ| / max |logit| of one row is within the bound; returns it.</summary>

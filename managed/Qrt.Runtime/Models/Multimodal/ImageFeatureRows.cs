@@ -10,7 +10,10 @@ namespace Qrt.Runtime.Models.Multimodal;
 /// </summary>
 internal static class ImageFeatureRows
 {
-    /// <summary>The patch rows of <paramref name="images"/>, image after image, as one F32 tensor [Σ count, row length].</summary>
+    /// <summary>
+    /// The patch rows of <paramref name="images"/>, image after image, as one tensor [Σ count, row length] in the
+    /// device's activation dtype (F32 on the CPU, BF16 on CUDA, as the reference feeds pixel values in the model's dtype).
+    /// </summary>
     public static QrtTensor Upload(IReadOnlyList<PatchRows> images, Device device)
     {
         ArgumentNullException.ThrowIfNull(images);
@@ -29,7 +32,7 @@ internal static class ImageFeatureRows
             offset += image.Count * rowLength;
         }
 
-        return QrtTensor.FromData<float>(values, DType.F32, [rows, rowLength], device);
+        return QrtTensor.FromFloats(values, device.ActivationDType(), [rows, rowLength], device);
     }
 
     /// <summary>
@@ -58,7 +61,7 @@ internal static class ImageFeatureRows
 
         return new DecoderInput(tokens)
         {
-            Embeddings = features.ToArray<float>(),
+            Embeddings = features.ToFloats(),
             EmbeddingPositions = [.. positions],
             RotaryPositions = rotaryPositions,
         };

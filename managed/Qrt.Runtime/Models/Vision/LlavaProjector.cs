@@ -25,10 +25,10 @@ internal sealed class LlavaProjector(ILinear first, ILinear second) : IDisposabl
         ArgumentNullException.ThrowIfNull(features);
         var rows = features.Size(0);
         var device = stream.Device;
-        var projected = QrtTensor.Empty(DType.F32, [rows, OutFeatures], device);
+        var projected = QrtTensor.Empty(device.ActivationDType(), [rows, OutFeatures], device);
         try
         {
-            using var inner = QrtTensor.Empty(DType.F32, [rows, first.OutFeatures], device);
+            using var inner = QrtTensor.Empty(device.ActivationDType(), [rows, first.OutFeatures], device);
             first.Forward(stream, features, inner);
             Ops.Activate(stream, Activation.Gelu, inner, inner);
             second.Forward(stream, inner, projected);

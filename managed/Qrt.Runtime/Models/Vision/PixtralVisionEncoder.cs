@@ -92,12 +92,12 @@ internal sealed class PixtralVisionEncoder : IDisposable
         }
 
         var device = stream.Device;
-        var hidden = QrtTensor.Empty(DType.F32, [tokens, Config.HiddenSize], device);
+        var hidden = QrtTensor.Empty(device.ActivationDType(), [tokens, Config.HiddenSize], device);
         try
         {
             using var sequence = VisionSequence.ForPixtral(Config, grids, device);
-            using var residual = QrtTensor.Zeros(DType.F32, [tokens, Config.HiddenSize], device);
-            using var normed = QrtTensor.Empty(DType.F32, [tokens, Config.HiddenSize], device);
+            using var residual = QrtTensor.Zeros(device.ActivationDType(), [tokens, Config.HiddenSize], device);
+            using var normed = QrtTensor.Empty(device.ActivationDType(), [tokens, Config.HiddenSize], device);
             _patchEmbedding.Forward(stream, patches, normed);
             Ops.RmsNorm(stream, normed, _preNorm, PixtralVisionConfig.NormEps, hidden);
             // With a zero residual, the first block's fused add leaves exactly ln_pre's output in the residual stream.

@@ -45,9 +45,9 @@ internal sealed class PixtralVisionLayer(
     {
         var device = stream.Device;
         var tokens = sequence.TokenCount;
-        using var q = QrtTensor.Empty(DType.F32, [tokens, heads, headDim], device);
-        using var k = QrtTensor.Empty(DType.F32, [tokens, heads, headDim], device);
-        using var v = QrtTensor.Empty(DType.F32, [tokens, heads, headDim], device);
+        using var q = QrtTensor.Empty(device.ActivationDType(), [tokens, heads, headDim], device);
+        using var k = QrtTensor.Empty(device.ActivationDType(), [tokens, heads, headDim], device);
+        using var v = QrtTensor.Empty(device.ActivationDType(), [tokens, heads, headDim], device);
         using (var qRows = q.Reshape([tokens, heads * headDim]))
         using (var kRows = k.Reshape([tokens, heads * headDim]))
         using (var vRows = v.Reshape([tokens, heads * headDim]))
@@ -59,7 +59,7 @@ internal sealed class PixtralVisionLayer(
 
         Ops.RopeCosSin(stream, q, sequence.Cos, sequence.Sin);
         Ops.RopeCosSin(stream, k, sequence.Cos, sequence.Sin);
-        using var attended = QrtTensor.Empty(DType.F32, [tokens, heads, headDim], device);
+        using var attended = QrtTensor.Empty(device.ActivationDType(), [tokens, heads, headDim], device);
         Ops.Attention(stream, q, k, v, sequence.Mask, _scale, attended);
         using var rows = attended.Reshape([tokens, heads * headDim]);
         output.Forward(stream, rows, y);

@@ -26,11 +26,11 @@ internal sealed class Qwen2VlPatchMerger(Qwen2VlLayerNorm norm, ILinear first, I
         var windows = hidden.Size(0) / mergeUnit;
         var device = stream.Device;
         norm.Forward(stream, hidden, hidden);
-        var merged = QrtTensor.Empty(DType.F32, [windows, second.OutFeatures], device);
+        var merged = QrtTensor.Empty(device.ActivationDType(), [windows, second.OutFeatures], device);
         try
         {
             using var rows = hidden.Reshape([windows, mergeUnit * hidden.Size(1)]);
-            using var inner = QrtTensor.Empty(DType.F32, [windows, first.OutFeatures], device);
+            using var inner = QrtTensor.Empty(device.ActivationDType(), [windows, first.OutFeatures], device);
             first.Forward(stream, rows, inner);
             Ops.Activate(stream, Activation.Gelu, inner, inner);
             second.Forward(stream, inner, merged);

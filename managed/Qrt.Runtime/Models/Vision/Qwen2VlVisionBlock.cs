@@ -27,7 +27,7 @@ internal sealed class Qwen2VlVisionBlock(
         Attend(stream, sequence, normed, branch);
         Ops.Add(stream, hidden, branch, hidden);
         norm2.Forward(stream, hidden, normed);
-        using (var inner = QrtTensor.Empty(DType.F32, [sequence.TokenCount, fc1.OutFeatures], stream.Device))
+        using (var inner = QrtTensor.Empty(stream.Device.ActivationDType(), [sequence.TokenCount, fc1.OutFeatures], stream.Device))
         {
             fc1.Forward(stream, normed, inner);
             Ops.Activate(stream, activation, inner, inner);
@@ -52,14 +52,14 @@ internal sealed class Qwen2VlVisionBlock(
         var device = stream.Device;
         var tokens = sequence.TokenCount;
         var width = heads * headDim;
-        using var fused = QrtTensor.Empty(DType.F32, [tokens, 3 * width], device);
+        using var fused = QrtTensor.Empty(device.ActivationDType(), [tokens, 3 * width], device);
         qkv.Forward(stream, x, fused);
         using var q = Part(stream, fused, 0);
         using var k = Part(stream, fused, 1);
         using var v = Part(stream, fused, 2);
         Ops.RopeCosSin(stream, q, sequence.Cos, sequence.Sin);
         Ops.RopeCosSin(stream, k, sequence.Cos, sequence.Sin);
-        using var attended = QrtTensor.Empty(DType.F32, [tokens, heads, headDim], device);
+        using var attended = QrtTensor.Empty(device.ActivationDType(), [tokens, heads, headDim], device);
         Ops.Attention(stream, q, k, v, sequence.Mask, _scale, attended);
         using var rows = attended.Reshape([tokens, width]);
         proj.Forward(stream, rows, y);
@@ -73,7 +73,7 @@ internal sealed class Qwen2VlVisionBlock(
     {
         var tokens = fused.Size(0);
         var width = heads * headDim;
-        var part = QrtTensor.Empty(DType.F32, [tokens, heads, headDim], stream.Device);
+        var part = QrtTensor.Empty(stream.Device.ActivationDType(), [tokens, heads, headDim], stream.Device);
         try
         {
             using var view = fused.View([tokens, heads, headDim], [3L * width, headDim, 1], (long)index * width);

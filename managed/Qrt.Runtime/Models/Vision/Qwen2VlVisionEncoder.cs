@@ -82,9 +82,9 @@ internal sealed class Qwen2VlVisionEncoder : IDisposable
 
         var device = stream.Device;
         using var sequence = VisionSequence.ForQwen2Vl(Config, grids, device);
-        using var hidden = QrtTensor.Empty(DType.F32, [tokens, Config.EmbedDim], device);
-        using (var normed = QrtTensor.Empty(DType.F32, [tokens, Config.EmbedDim], device))
-        using (var branch = QrtTensor.Empty(DType.F32, [tokens, Config.EmbedDim], device))
+        using var hidden = QrtTensor.Empty(device.ActivationDType(), [tokens, Config.EmbedDim], device);
+        using (var normed = QrtTensor.Empty(device.ActivationDType(), [tokens, Config.EmbedDim], device))
+        using (var branch = QrtTensor.Empty(device.ActivationDType(), [tokens, Config.EmbedDim], device))
         {
             _patchEmbedding.Forward(stream, patches, hidden);
             foreach (var block in _blocks)
