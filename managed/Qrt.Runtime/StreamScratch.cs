@@ -17,6 +17,45 @@ internal enum ScratchSlot
 
     /// <summary>A W4A16 layer's output computed over whole 64-feature tiles, before the padding columns are dropped.</summary>
     PaddedOutput,
+
+    /// <summary>A decoder step's hidden rows, the output of each block.</summary>
+    Hidden,
+
+    /// <summary>A decoder step's residual stream.</summary>
+    Residual,
+
+    /// <summary>A decoder step's normed rows, the input of each block's attention and feed-forward parts.</summary>
+    Normed,
+
+    /// <summary>Attention queries [T, heads, head dim].</summary>
+    Queries,
+
+    /// <summary>Attention keys of the new tokens.</summary>
+    Keys,
+
+    /// <summary>Attention values of the new tokens.</summary>
+    Values,
+
+    /// <summary>Attention output before the output projection.</summary>
+    Attended,
+
+    /// <summary>A gated MLP's gate projection, then its activated product.</summary>
+    Gate,
+
+    /// <summary>A gated MLP's up projection.</summary>
+    Up,
+
+    /// <summary>A step's indices: positions, cache slots, query offsets, context length and block table (I32).</summary>
+    StepIndices,
+
+    /// <summary>A step's token ids (I32).</summary>
+    TokenIds,
+
+    /// <summary>A step's explicit rotary cos and sin tables (F32, M-RoPE).</summary>
+    RotaryTables,
+
+    /// <summary>The last row's logits (F32).</summary>
+    Logits,
 }
 
 /// <summary>

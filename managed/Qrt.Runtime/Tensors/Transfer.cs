@@ -33,6 +33,38 @@ internal static class Transfer
         stream.Synchronize();
     }
 
+    /// <summary>
+    /// Enqueues a copy of <paramref name="source"/> into <paramref name="destination"/> on <paramref name="stream"/>,
+    /// ordered with the ops around it and without waiting: the bytes are taken (staged) before the call returns, so
+    /// <paramref name="source"/> may change at once.
+    /// </summary>
+    public static unsafe void UploadOn<T>(QrtStream stream, ReadOnlySpan<T> source, QrtTensor destination)
+        where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        RequireContiguous(destination, nameof(destination));
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(source);
+        if (bytes.Length != destination.ByteCount)
+        {
+            throw new ArgumentException($"Cannot upload {bytes.Length} bytes into {destination}: sizes differ.", nameof(destination));
+        }
+
+        using var call = new NativeCall(stream, destination);
+        fixed (byte* from = bytes)
+        {
+            NativeStatus.Check(QrtNative.qrt_memcpy(call.Stream, (void*)destination.DataPointer, destination.Device.ToNative(), from, Device.Cpu.ToNative(), (nuint)bytes.Length));
+        }
+    }
+
+    /// <summary>Enqueues filling <paramref name="tensor"/>'s bytes with <paramref name="value"/> on <paramref name="stream"/>, without waiting.</summary>
+    public static unsafe void FillOn(QrtStream stream, QrtTensor tensor, byte value)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        RequireContiguous(tensor, nameof(tensor));
+        using var call = new NativeCall(stream, tensor);
+        NativeStatus.Check(QrtNative.qrt_memset(call.Stream, (void*)tensor.DataPointer, value, (nuint)tensor.ByteCount));
+    }
+
     public static unsafe void Download(QrtTensor source, Span<byte> destination)
     {
         RequireContiguous(source, nameof(source));

@@ -50,6 +50,9 @@ internal sealed class DecoderModel : ICausalLanguageModel
     /// <inheritdoc />
     public int MaxContextLength { get; }
 
+    /// <summary>Entries of a step's block table: enough blocks for the longest sequence.</summary>
+    private int TableWidth => (MaxContextLength + _cache.BlockSize - 1) / _cache.BlockSize;
+
     /// <summary>The KV cache pool, for memory reports.</summary>
     public PagedKvCache Cache => _cache;
 
@@ -189,12 +192,14 @@ internal sealed class DecoderModel : ICausalLanguageModel
         var tables = UsesMultimodalRotary
             ? MultimodalRotary.Tables(_multimodalSections!, _hostInverseFrequencies, input.RotaryPositions ?? DefaultRotaryPositions(blocks.Length, count, ropeDelta))
             : ((float[] Cos, float[] Sin)?)null;
-        using var step = new DecoderStep(_stream, blocks, count, tables, cancellationToken);
-        using var ids = QrtTensor.FromData<int>(input.Tokens, DType.I32, [count], device);
+        var step = new DecoderStep(_stream, blocks, count, TableWidth, tables, cancellationToken);
+        var ids = _stream.Scratch.Rent(ScratchSlot.TokenIds, DType.I32, [count]);
+        Transfer.UploadOn<int>(_stream, input.Tokens, ids);
         var activations = device.ActivationDType();
-        using var hidden = QrtTensor.Empty(activations, [count, _hidden], device);
-        using var residual = QrtTensor.Zeros(activations, [count, _hidden], device);
-        using var normed = QrtTensor.Empty(activations, [count, _hidden], device);
+        var hidden = _stream.Scratch.Rent(ScratchSlot.Hidden, activations, [count, _hidden]);
+        var residual = _stream.Scratch.Rent(ScratchSlot.Residual, activations, [count, _hidden]);
+        var normed = _stream.Scratch.Rent(ScratchSlot.Normed, activations, [count, _hidden]);
+        Transfer.FillOn(_stream, residual, 0);
         Ops.Embedding(_stream, ids, _embedding, hidden);
         if (input.Embeddings is { } rows)
         {
@@ -211,7 +216,7 @@ internal sealed class DecoderModel : ICausalLanguageModel
         blocks.Commit(count);
         Ops.AddRmsNorm(_stream, hidden, residual, _finalNorm, _eps, normed);
         using var last = normed.Slice(0, count - 1, 1);
-        using var logits = QrtTensor.Empty(DType.F32, [1, VocabularySize], device);
+        var logits = _stream.Scratch.Rent(ScratchSlot.Logits, DType.F32, [1, VocabularySize]);
         _lmHead.Forward(_stream, last, logits);
         _stream.Synchronize();
         return logits.ToArray<float>();

@@ -3,32 +3,70 @@ using Qrt.Runtime.Models.KvCache;
 namespace Qrt.Runtime.Models.Decoder;
 
 /// <summary>
-/// The per-step inputs every attention layer shares: the new tokens' positions and cache slots, and the
-/// sequence's block table, as device tensors made once per step.
+/// The per-step inputs every attention layer shares: the new tokens' positions and cache slots, the query offsets,
+/// the context length and the sequence's block table. They are written on the host into one I32 array and enqueued
+/// as one copy into the stream's scratch, so a step allocates nothing on the device; the block table always has
+/// <c>tableWidth</c> entries (those past the sequence's blocks are ignored by the kernels), so a decode step's
+/// tensors have the same addresses and shapes at every length.
 /// </summary>
-internal sealed class DecoderStep : IDisposable
+internal sealed class DecoderStep
 {
     public DecoderStep(
-        QrtStream stream, SequenceBlocks blocks, int tokenCount, (float[] Cos, float[] Sin)? rotaryTables, CancellationToken cancellationToken)
+        QrtStream stream, SequenceBlocks blocks, int tokenCount, int tableWidth, (float[] Cos, float[] Sin)? rotaryTables, CancellationToken cancellationToken)
     {
-        var device = stream.Device;
         var start = blocks.Length;
         TokenCount = tokenCount;
         ContextLength = start + tokenCount;
         CancellationToken = cancellationToken;
         Stream = stream;
         var slots = blocks.Reserve(tokenCount);
-        Positions = QrtTensor.FromData<int>([.. Enumerable.Range(start, tokenCount)], DType.I32, [tokenCount], device);
-        Slots = QrtTensor.FromData<int>(slots, DType.I32, [tokenCount], device);
-        QueryStarts = QrtTensor.FromData<int>([0, tokenCount], DType.I32, [2], device);
-        ContextLengths = QrtTensor.FromData<int>([ContextLength], DType.I32, [1], device);
-        var table = blocks.Table.ToArray();
-        BlockTable = QrtTensor.FromData<int>(table, DType.I32, [1, table.Length], device);
+        var table = blocks.Table;
+        if (table.Count > tableWidth)
+        {
+            throw new InvalidOperationException($"the sequence holds {table.Count} blocks but the block table has room for {tableWidth}");
+        }
+
+        // Layout: positions [T] | slots [T] | query starts [2] | context length [1] | block table [tableWidth].
+        var host = new int[(2 * tokenCount) + 3 + tableWidth];
+        for (var t = 0; t < tokenCount; t++)
+        {
+            host[t] = start + t;
+            host[tokenCount + t] = slots[t];
+        }
+
+        var offset = 2 * tokenCount;
+        host[offset + 1] = tokenCount;
+        host[offset + 2] = ContextLength;
+        for (var b = 0; b < table.Count; b++)
+        {
+            host[offset + 3 + b] = table[b];
+        }
+
+        var indices = stream.Scratch.Rent(ScratchSlot.StepIndices, DType.I32, [host.Length]);
+        Transfer.UploadOn<int>(stream, host, indices);
+        Positions = indices.Slice(0, 0, tokenCount);
+        Slots = indices.Slice(0, tokenCount, tokenCount);
+        QueryStarts = indices.Slice(0, offset, 2);
+        ContextLengths = indices.Slice(0, offset + 2, 1);
+        using (var row = indices.Slice(0, offset + 3, tableWidth))
+        {
+            BlockTable = row.Reshape([1, tableWidth]);
+        }
+
         if (rotaryTables is { } tables)
         {
             var half = tables.Cos.Length / tokenCount;
-            RotaryCos = QrtTensor.FromData<float>(tables.Cos, DType.F32, [tokenCount, half], device);
-            RotarySin = QrtTensor.FromData<float>(tables.Sin, DType.F32, [tokenCount, half], device);
+            var both = stream.Scratch.Rent(ScratchSlot.RotaryTables, DType.F32, [2, tokenCount, half]);
+            var values = new float[2 * tables.Cos.Length];
+            tables.Cos.CopyTo(values, 0);
+            tables.Sin.CopyTo(values, tables.Cos.Length);
+            Transfer.UploadOn<float>(stream, values, both);
+            using (var cos = both.Slice(0, 0, 1))
+            using (var sin = both.Slice(0, 1, 1))
+            {
+                RotaryCos = cos.Reshape([tokenCount, half]);
+                RotarySin = sin.Reshape([tokenCount, half]);
+            }
         }
     }
 
@@ -62,17 +100,6 @@ internal sealed class DecoderStep : IDisposable
     /// <summary>I32 [1]: the sequence's length after this step.</summary>
     public QrtTensor ContextLengths { get; }
 
-    /// <summary>I32 [1, blocks]: the sequence's block table.</summary>
+    /// <summary>I32 [1, table width]: the sequence's block table.</summary>
     public QrtTensor BlockTable { get; }
-
-    public void Dispose()
-    {
-        Positions.Dispose();
-        Slots.Dispose();
-        QueryStarts.Dispose();
-        ContextLengths.Dispose();
-        BlockTable.Dispose();
-        RotaryCos?.Dispose();
-        RotarySin?.Dispose();
-    }
 }

@@ -13,8 +13,8 @@ internal sealed class GatedMlp(ILinear gate, ILinear up, ILinear down) : IFeedFo
     {
         var tokens = x.Size(0);
         var width = gate.OutFeatures;
-        using var gated = QrtTensor.Empty(x.DType, [tokens, width], stream.Device);
-        using var upped = QrtTensor.Empty(x.DType, [tokens, width], stream.Device);
+        var gated = stream.Scratch.Rent(ScratchSlot.Gate, x.DType, [tokens, width]);
+        var upped = stream.Scratch.Rent(ScratchSlot.Up, x.DType, [tokens, width]);
         gate.Forward(stream, x, gated);
         up.Forward(stream, x, upped);
         Ops.ActivateGated(stream, Activation.Silu, gated, upped, gated);

@@ -21,11 +21,10 @@ internal sealed class SelfAttention(
     public void Forward(DecoderStep step, PagedKvCache cache, QrtTensor x, QrtTensor y)
     {
         var stream = step.Stream;
-        var device = stream.Device;
         var tokens = step.TokenCount;
-        using var q = QrtTensor.Empty(x.DType, [tokens, heads, headDim], device);
-        using var k = QrtTensor.Empty(x.DType, [tokens, keyValueHeads, headDim], device);
-        using var v = QrtTensor.Empty(x.DType, [tokens, keyValueHeads, headDim], device);
+        var q = stream.Scratch.Rent(ScratchSlot.Queries, x.DType, [tokens, heads, headDim]);
+        var k = stream.Scratch.Rent(ScratchSlot.Keys, x.DType, [tokens, keyValueHeads, headDim]);
+        var v = stream.Scratch.Rent(ScratchSlot.Values, x.DType, [tokens, keyValueHeads, headDim]);
         using (var qRows = q.Reshape([tokens, heads * headDim]))
         using (var kRows = k.Reshape([tokens, keyValueHeads * headDim]))
         using (var vRows = v.Reshape([tokens, keyValueHeads * headDim]))
@@ -49,7 +48,7 @@ internal sealed class SelfAttention(
         var values = cache.Values(layer);
         Ops.KvCacheWrite(stream, k, v, step.Slots, keys, values);
 
-        using var attended = QrtTensor.Empty(x.DType, [tokens, heads, headDim], device);
+        var attended = stream.Scratch.Rent(ScratchSlot.Attended, x.DType, [tokens, heads, headDim]);
         Ops.PagedAttention(stream, q, keys, values, step.QueryStarts, step.ContextLengths, step.BlockTable, _scale, slidingWindow, attended);
         using var rows = attended.Reshape([tokens, heads * headDim]);
         output.Forward(stream, rows, y);
