@@ -24,11 +24,6 @@ std::string label(const char* op, const Shape& s, qrt_dtype dtype) {
            " k=" + std::to_string(s.top_k) + " " + qrt_dtype_name(dtype);
 }
 
-template <class T>
-std::vector<T> download(const DeviceBuffer<T>& buffer) {
-    return buffer.download();
-}
-
 // Logits on a grid of 1/8 in [-4, 4] with exact ties (every third row repeats its largest logit; row 1 is constant;
 // row 2 holds a NaN): distinct logits give probabilities a factor e^(1/8) apart, beyond any rounding below, so both
 // backends must choose the same experts.
