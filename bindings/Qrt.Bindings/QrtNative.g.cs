@@ -643,4 +643,69 @@ public static unsafe partial class QrtNative
     [LibraryImport(LibraryName, EntryPoint = "qrt_paged_attention")]
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
     public static partial qrt_status qrt_paged_attention(qrt_stream* stream, qrt_tensor* q, qrt_tensor* k_cache, qrt_tensor* v_cache, qrt_tensor* query_starts, qrt_tensor* context_lengths, qrt_tensor* block_tables, float scale, int sliding_window, qrt_tensor* @out);
+
+    /// <summary>
+    /// Chooses each token's experts: the softmax of its router logits in FP32 (qrt_softmax's arithmetic), then its
+    /// top_k most probable experts, largest first and the lower index first on ties (a row the softmax makes NaN —
+    /// a NaN or +inf logit, or only −inf — gives experts 0, 1, …, k − 1).
+    ///  router_logits [T, E]: F32, F16 or BF16, rows contiguous. 1 ≤ top_k ≤ E. renormalize: 0 or 1.
+    ///  expert_ids I32 [T, k] and expert_weights F32 [T, k], contiguous, overlapping neither each other nor
+    ///  router_logits: the chosen experts and their probabilities, divided by the sum of the k kept probabilities
+    ///  (added largest first) when renormalize is 1 (Mixtral).
+    ///  On the CPU the probabilities are qrt_softmax's bits; on CUDA their FP32 sum is added in another order, so a
+    ///  weight may differ from the CPU's in the last bits and, where two probabilities are within such rounding of
+    ///  each other, so may the choice between them.
+    /// </summary>
+    /// <remarks>C: <c>qrt_status qrt_moe_route(qrt_stream* stream, const qrt_tensor* router_logits, int32_t top_k, int32_t renormalize, qrt_tensor* expert_ids, qrt_tensor* expert_weights)</c></remarks>
+    [LibraryImport(LibraryName, EntryPoint = "qrt_moe_route")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial qrt_status qrt_moe_route(qrt_stream* stream, qrt_tensor* router_logits, int top_k, int renormalize, qrt_tensor* expert_ids, qrt_tensor* expert_weights);
+
+    /// <summary>
+    /// Sorts the R = T·k (token, slot) pairs by expert, stably (a counting sort): the same results on every run.
+    ///  expert_ids I32 [T, k], contiguous; num_experts E ≥ 1.
+    ///  sorted_rows I32 [R]: sorted_rows[i] = t·k + s of the i-th pair in (expert, then t·k + s) order.
+    ///  expert_offsets I32 [E + 1]: the pairs of expert e are sorted_rows[expert_offsets[e] .. expert_offsets[e+1]).
+    ///  row_positions I32 [T, k]: row_positions[t][s] = the i where pair (t, s) landed (the inverse permutation).
+    ///  All three contiguous, overlapping no other argument.
+    ///  On the CPU every id is checked to lie in [0, E) before anything is written; the error names the token and
+    ///  slot. On CUDA the ids live in device memory and are not checked: a pair whose id is outside [0, E) is
+    ///  dropped — it is counted in no segment (so expert_offsets[E] = R minus the dropped pairs), its row_positions
+    ///  entry is -1, the entries of sorted_rows from expert_offsets[E] on are -1, and qrt_moe_gather writes NaN rows
+    ///  there while qrt_moe_combine leaves the dropped slot out of its token's sum. The CUDA kernel takes E ≤ 4096.
+    /// </summary>
+    /// <remarks>C: <c>qrt_status qrt_moe_sort(qrt_stream* stream, const qrt_tensor* expert_ids, int32_t num_experts, qrt_tensor* sorted_rows, qrt_tensor* expert_offsets, qrt_tensor* row_positions)</c></remarks>
+    [LibraryImport(LibraryName, EntryPoint = "qrt_moe_sort")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial qrt_status qrt_moe_sort(qrt_stream* stream, qrt_tensor* expert_ids, int num_experts, qrt_tensor* sorted_rows, qrt_tensor* expert_offsets, qrt_tensor* row_positions);
+
+    /// <summary>
+    /// xs[i] = x[sorted_rows[i] / top_k]: the tokens' rows in sorted order, for the experts' GEMMs.
+    ///  x [T, H]: F32, F16 or BF16, rows contiguous. top_k ≥ 1. sorted_rows I32 [R], R = T·top_k, contiguous, as
+    ///  qrt_moe_sort writes it. xs [R, H] in x's dtype, rows contiguous, overlapping neither x nor sorted_rows.
+    ///  On the CPU every entry is checked to lie in [0, R) before anything is written; on CUDA sorted_rows lives in
+    ///  device memory and an entry outside [0, R) (a dropped pair's -1) gives a row of NaN, and nothing outside x is
+    ///  read.
+    /// </summary>
+    /// <remarks>C: <c>qrt_status qrt_moe_gather(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* sorted_rows, int32_t top_k, qrt_tensor* xs)</c></remarks>
+    [LibraryImport(LibraryName, EntryPoint = "qrt_moe_gather")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial qrt_status qrt_moe_gather(qrt_stream* stream, qrt_tensor* x, qrt_tensor* sorted_rows, int top_k, qrt_tensor* xs);
+
+    /// <summary>
+    /// y[t] = Σ over the token's slots s of expert_weights[t][s] · expert_out[row_positions[t][s]], the products
+    /// added in FP32 from 0 in increasing expert id (slot order on equal ids) — expert by expert in index order, as
+    /// transformers adds them — each product and sum rounded to FP32, then rounded once to y's dtype. The CPU and
+    /// CUDA backends give the same bits.
+    ///  expert_out [R, H]: F32, F16 or BF16, rows contiguous, rows sorted by expert. row_positions I32 [T, k],
+    ///  expert_weights F32 [T, k] and expert_ids I32 [T, k], contiguous, as qrt_moe_sort and qrt_moe_route write
+    ///  them; R = T·k. y [T, H]: F32, F16 or BF16, rows contiguous; y must overlap none of the other arguments.
+    ///  A slot whose row_positions entry is -1 (a pair qrt_moe_sort dropped) adds nothing. On the CPU any other entry
+    ///  outside [0, R) is an error naming the token and slot, checked before anything is written; on CUDA it makes
+    ///  the token's row NaN, and nothing outside expert_out is read. The CUDA kernel takes k ≤ 4096.
+    /// </summary>
+    /// <remarks>C: <c>qrt_status qrt_moe_combine(qrt_stream* stream, const qrt_tensor* expert_out, const qrt_tensor* row_positions, const qrt_tensor* expert_weights, const qrt_tensor* expert_ids, qrt_tensor* y)</c></remarks>
+    [LibraryImport(LibraryName, EntryPoint = "qrt_moe_combine")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial qrt_status qrt_moe_combine(qrt_stream* stream, qrt_tensor* expert_out, qrt_tensor* row_positions, qrt_tensor* expert_weights, qrt_tensor* expert_ids, qrt_tensor* y);
 }

@@ -107,4 +107,17 @@ void attention(const qrt_stream* stream, const HeadsView& q, const HeadsView& k,
                const int32_t* segment_offsets, int64_t segment_count, bool causal, int64_t sliding_window, float scale,
                const HeadsView& out);
 
+// Mixture-of-experts routing (moe.cu), arguments as validated by the API, with the CPU ops' semantics (cpu/moe.h).
+// Expert ids, sorted rows and row positions live in device memory, which the host does not read (qrt.h says what
+// the kernels do with values out of range). moe_sort takes at most 4096 experts and moe_combine at most 4096 slots
+// per token (QRT_STATUS_UNSUPPORTED beyond).
+void moe_route(const qrt_stream* stream, const RowsView& logits, int64_t top_k, bool renormalize, int32_t* expert_ids,
+               float* expert_weights);
+void moe_sort(const qrt_stream* stream, const int32_t* expert_ids, int64_t pairs, int64_t num_experts,
+              int32_t* sorted_rows, int32_t* expert_offsets, int32_t* row_positions);
+void moe_gather(const qrt_stream* stream, const RowsView& x, const int32_t* sorted_rows, int64_t top_k,
+                const RowsView& xs);
+void moe_combine(const qrt_stream* stream, const RowsView& expert_out, const int32_t* row_positions,
+                 const float* expert_weights, const int32_t* expert_ids, int64_t top_k, const RowsView& y);
+
 }  // namespace qrt::cuda
