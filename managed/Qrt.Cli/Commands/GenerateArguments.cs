@@ -29,6 +29,12 @@ internal sealed record GenerateArguments
 
     public string Device { get; init; } = "auto";
 
+    /// <summary>--gpu-memory-utilization: the share of the GPU the model may fill; null for the default.</summary>
+    public double? GpuMemoryUtilization { get; init; }
+
+    /// <summary>--max-step-tokens: the most tokens per forward step; null for the default.</summary>
+    public int? MaxStepTokens { get; init; }
+
     public bool TruncatePrompt { get; init; }
 
     public bool IgnoreEndOfSequence { get; init; }

@@ -33,12 +33,14 @@ internal static class GenerateCommand
         var maxContext = new Option<int?>("--max-context") { Description = "Most tokens of prompt and output together. Default: the model's max_position_embeddings." };
         var device = new Option<string>("--device") { Description = "Where to run: auto, cpu or cuda.", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong(DeviceNames);
+        var gpuMemory = new Option<double?>("--gpu-memory-utilization") { Description = "Share of the GPU's memory the model may fill (weights, workspace, KV cache), in (0, 1]. Default: 0.9. CUDA only." };
+        var maxStepTokens = new Option<int?>("--max-step-tokens") { Description = "Most tokens per forward step; longer prompts are prefilled in chunks. Default: 2048 on CUDA, the whole prompt on the CPU." };
         var truncatePrompt = new Option<bool>("--truncate-prompt") { Description = "Keep the prompt's last tokens when it does not fit the context, instead of failing." };
         var ignoreEos = new Option<bool>("--ignore-eos") { Description = "Keep generating past end-of-sequence tokens, up to --max-tokens (for benchmarks)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object: prompt and output ids, text, finish reason, timings." };
         var command = new Command("generate", "Generate text from a model directory.")
         {
-            model, prompt, image, system, raw, maxTokens, temperature, topP, topK, seed, stop, maxContext, device, truncatePrompt, ignoreEos, json,
+            model, prompt, image, system, raw, maxTokens, temperature, topP, topK, seed, stop, maxContext, device, gpuMemory, maxStepTokens, truncatePrompt, ignoreEos, json,
         };
         command.SetAction((result, cancellationToken) => Task.Run(
             () =>
@@ -58,6 +60,8 @@ internal static class GenerateCommand
                     StopSequences = result.GetValue(stop) ?? [],
                     MaxContext = result.GetValue(maxContext),
                     Device = result.GetValue(device) ?? "auto",
+                    GpuMemoryUtilization = result.GetValue(gpuMemory),
+                    MaxStepTokens = result.GetValue(maxStepTokens),
                     TruncatePrompt = result.GetValue(truncatePrompt),
                     IgnoreEndOfSequence = result.GetValue(ignoreEos),
                     Json = result.GetValue(json),
@@ -106,7 +110,16 @@ internal static class GenerateCommand
         var options = ToGenerationOptions(arguments);
         UsageException.ThrowIf(arguments.Raw && arguments.System is not null, "--system needs the chat template; it cannot be used with --raw");
         UsageException.ThrowIf(arguments.MaxContext is < 2, $"--max-context must be at least 2; found {arguments.MaxContext}");
-        var modelOptions = new QrtModelOptions { Device = ParseDevice(arguments.Device), MaxContextLength = arguments.MaxContext };
+        UsageException.ThrowIf(arguments.GpuMemoryUtilization is { } share && !(share > 0 && share <= 1), $"--gpu-memory-utilization must be in (0, 1]; found {arguments.GpuMemoryUtilization}");
+        UsageException.ThrowIf(arguments.MaxStepTokens is < 1, $"--max-step-tokens must be at least 1; found {arguments.MaxStepTokens}");
+        UsageException.ThrowIf(arguments.GpuMemoryUtilization is not null && arguments.Device == "cpu", "--gpu-memory-utilization applies to --device cuda");
+        var modelOptions = new QrtModelOptions
+        {
+            Device = ParseDevice(arguments.Device),
+            MaxContextLength = arguments.MaxContext,
+            GpuMemoryUtilization = arguments.GpuMemoryUtilization,
+            MaxStepTokens = arguments.MaxStepTokens,
+        };
 
         // Images are read before the model, so a wrong path fails in a moment rather than after loading the weights.
         var images = arguments.Images.Select(path => ImageDecoder.Decode(path)).ToList();

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Qrt.Runtime.Generation;
 using Qrt.Runtime.Models;
+using Qrt.Runtime.Models.Loading;
 using Qrt.Runtime.Text;
 using Qrt.Runtime.Vision;
 using ChatMessage = Qrt.Runtime.Text.ChatMessage;
@@ -324,6 +325,8 @@ public sealed class QrtModel : IDisposable
             DeviceSelection.Cuda => Device.Cuda(0),
             _ => Device.Cpu,
         };
-        return new QrtModel(TextModelLoader.Load(directory, device, options.MaxContextLength, options.Progress, cancellationToken));
+        var memory = new DeviceMemoryOptions(options.GpuMemoryUtilization, options.MaxStepTokens);
+        return new QrtModel(TextModelLoader.Load(
+            directory, device, options.MaxContextLength, memory, options.Progress, KernelLinearFactory.Instance, cancellationToken));
     }
 }

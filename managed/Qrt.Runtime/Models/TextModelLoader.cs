@@ -34,8 +34,25 @@ internal static class TextModelLoader
 
     /// <summary>As <see cref="Load(string, Device, int?, IProgress{ModelLoadProgress}?, CancellationToken)"/>, with the linear layers made by <paramref name="linears"/>.</summary>
     public static LoadedTextModel Load(
-        string directory, Device device, int? maxContextLength, IProgress<ModelLoadProgress>? progress, ILinearFactory linears, CancellationToken cancellationToken)
+        string directory, Device device, int? maxContextLength, IProgress<ModelLoadProgress>? progress, ILinearFactory linears, CancellationToken cancellationToken) =>
+        Load(directory, device, maxContextLength, DeviceMemoryOptions.Default, progress, linears, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="Load(string, Device, int?, IProgress{ModelLoadProgress}?, CancellationToken)"/>, with the GPU memory
+    /// share and step size of <paramref name="memory"/> (see <see cref="DeviceMemoryOptions"/>; the CPU takes only the
+    /// step size, and only when given).
+    /// </summary>
+    public static LoadedTextModel Load(
+        string directory, Device device, int? maxContextLength, DeviceMemoryOptions memory, IProgress<ModelLoadProgress>? progress,
+        ILinearFactory linears, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(memory);
+        memory.Validate();
+        if (device.Backend == Backend.Cpu && memory.GpuMemoryUtilization is not null)
+        {
+            throw new ArgumentException("a GPU memory utilization applies to a CUDA device; the CPU's KV cache grows as sequences need it", nameof(memory));
+        }
+
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(linears);
         if (!Directory.Exists(directory))
@@ -75,9 +92,11 @@ internal static class TextModelLoader
 
         var weights = new CheckpointWeights(checkpoint, device, progress, cancellationToken);
         using var build = new PartialBuild();
-        var model = build.Add(new DecoderBuilder(config, plan, schemes, weights, linears).Build(context));
+        var stepTokens = device.Backend == Backend.Cpu ? memory.MaxStepTokens ?? int.MaxValue : memory.StepTokens;
+        var model = build.Add(new DecoderBuilder(config, plan, schemes, weights, linears).Build(context, stepTokens));
         var images = vision is null ? null : build.Add(vision.Build(weights, linears));
         weights.Finish();
+        model.ReserveDeviceMemory(memory, directory);
         var summary = new ModelSummary(
             composition.ClassName,
             ParameterCounting.Of(plan.PlainTensors(), plan.Linears()) + (vision?.ParameterCount ?? 0),

@@ -19,4 +19,38 @@ internal sealed record DecoderInput(int[] Tokens)
     /// token's index in the sequence plus the sequence's rope delta. Only for models with an mrope_section.
     /// </summary>
     public int[][]? RotaryPositions { get; init; }
+
+    /// <summary>
+    /// Tokens [start, start + count) with their replacement rows (each <paramref name="hidden"/> values wide) and
+    /// rotary positions: one chunk of a prompt prefilled in several steps.
+    /// </summary>
+    public DecoderInput Slice(int start, int count, int hidden)
+    {
+        if (start == 0 && count == Tokens.Length)
+        {
+            return this;
+        }
+
+        float[]? rows = null;
+        int[]? positions = null;
+        if (Embeddings is not null)
+        {
+            var kept = Enumerable.Range(0, EmbeddingPositions!.Length)
+                .Where(i => EmbeddingPositions[i] >= start && EmbeddingPositions[i] < start + count)
+                .ToArray();
+            positions = [.. kept.Select(i => EmbeddingPositions[i] - start)];
+            rows = new float[kept.Length * hidden];
+            for (var r = 0; r < kept.Length; r++)
+            {
+                Embeddings.AsSpan(kept[r] * hidden, hidden).CopyTo(rows.AsSpan(r * hidden));
+            }
+        }
+
+        return new DecoderInput(Tokens[start..(start + count)])
+        {
+            Embeddings = rows is { Length: > 0 } ? rows : null,
+            EmbeddingPositions = rows is { Length: > 0 } ? positions : null,
+            RotaryPositions = RotaryPositions?.Select(axis => axis[start..(start + count)]).ToArray(),
+        };
+    }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Qrt.Runtime.Layers;
 using Qrt.Runtime.Models.KvCache;
+using Qrt.Runtime.Models.Loading;
 
 namespace Qrt.Runtime.Models.Decoder;
 
@@ -49,6 +50,9 @@ internal sealed class DecoderModel : ICausalLanguageModel
 
     /// <inheritdoc />
     public int MaxContextLength { get; }
+
+    /// <summary>The most tokens one forward step takes; longer inputs run in chunks.</summary>
+    public int MaxStepTokens { get; init; } = int.MaxValue;
 
     /// <summary>Entries of a step's block table: enough blocks for the longest sequence.</summary>
     private int TableWidth => (MaxContextLength + _cache.BlockSize - 1) / _cache.BlockSize;
@@ -186,6 +190,32 @@ internal sealed class DecoderModel : ICausalLanguageModel
     /// </summary>
     internal float[] Forward(SequenceBlocks blocks, DecoderInput input, int ropeDelta, CancellationToken cancellationToken)
     {
+        var logits = ForwardOnDevice(blocks, input, ropeDelta, cancellationToken);
+        _stream.Synchronize();
+        return logits.ToArray<float>();
+    }
+
+    /// <summary>
+    /// As <see cref="Forward"/>, leaving the last token's F32 logits [1, V] in the stream's scratch, enqueued but not
+    /// waited for. A prompt longer than <see cref="MaxStepTokens"/> runs in chunks of that many tokens (chunked
+    /// prefill): each chunk's queries attend to the cache the chunks before it wrote, so the result is the same.
+    /// </summary>
+    internal QrtTensor ForwardOnDevice(SequenceBlocks blocks, DecoderInput input, int ropeDelta, CancellationToken cancellationToken)
+    {
+        var count = input.Tokens.Length;
+        QrtTensor? logits = null;
+        for (var start = 0; start < count; start += MaxStepTokens)
+        {
+            var length = Math.Min(MaxStepTokens, count - start);
+            logits = Step(blocks, input.Slice(start, length, _hidden), ropeDelta, cancellationToken);
+        }
+
+        return logits!;
+    }
+
+    /// <summary>One forward step of at most <see cref="MaxStepTokens"/> tokens; returns its last row's logits in scratch.</summary>
+    private QrtTensor Step(SequenceBlocks blocks, DecoderInput input, int ropeDelta, CancellationToken cancellationToken)
+    {
         cancellationToken.ThrowIfCancellationRequested();
         var device = _stream.Device;
         var count = input.Tokens.Length;
@@ -218,7 +248,43 @@ internal sealed class DecoderModel : ICausalLanguageModel
         using var last = normed.Slice(0, count - 1, 1);
         var logits = _stream.Scratch.Rent(ScratchSlot.Logits, DType.F32, [1, VocabularySize]);
         _lmHead.Forward(_stream, last, logits);
-        _stream.Synchronize();
-        return logits.ToArray<float>();
+        return logits;
     }
+
+    /// <summary>
+    /// On a GPU, gives the KV cache the memory left in the budget, once, as vLLM does: a profile run of one full step
+    /// and one decode step sizes the stream's scratch at its peak; the pool then takes
+    /// utilization · total − (memory in use), and keeps that size. Throws
+    /// <see cref="InsufficientDeviceMemoryException"/> when the pool could not hold one sequence of
+    /// <see cref="MaxContextLength"/> tokens. On the CPU the pool grows on demand instead.
+    /// </summary>
+    internal void ReserveDeviceMemory(DeviceMemoryOptions memory, string directory)
+    {
+        if (_stream.Device.Backend == Backend.Cpu)
+        {
+            return;
+        }
+
+        using (var profile = new SequenceBlocks(_cache))
+        {
+            var tokens = new int[Math.Min(MaxStepTokens, MaxContextLength - 1)];
+            Forward(profile, new DecoderInput(tokens), 0, CancellationToken.None);
+            Forward(profile, new DecoderInput([0]), 0, CancellationToken.None);
+        }
+
+        var info = Devices.GetInfo(_stream.Device);
+        var inUse = (double)(info.TotalMemoryBytes - info.FreeMemoryBytes);
+        var budget = (memory.Utilization * info.TotalMemoryBytes) - inUse;
+        var blocks = (int)Math.Min(int.MaxValue, Math.Max(0, Math.Floor(budget / _cache.BytesPerBlock))) + _cache.Capacity;
+        var needed = TableWidth;
+        if (blocks < needed)
+        {
+            throw new InsufficientDeviceMemoryException(string.Create(CultureInfo.InvariantCulture,
+                $"'{directory}' does not fit on {_stream.Device} ({info.Name}): one sequence of {MaxContextLength} tokens needs a KV cache of {Gib((long)needed * _cache.BytesPerBlock)} GiB, but {Gib((long)inUse)} GiB of the device's {Gib((long)info.TotalMemoryBytes)} GiB are in use (weights and workspace) and the GPU memory utilization of {memory.Utilization:0.###} leaves {Gib((long)Math.Max(0, budget) + ((long)_cache.Capacity * _cache.BytesPerBlock))} GiB for it; raise the utilization or lower the maximum context length"));
+        }
+
+        _cache.FixCapacity(blocks);
+    }
+
+    private static string Gib(long bytes) => (bytes / (double)(1L << 30)).ToString("0.###", CultureInfo.InvariantCulture);
 }

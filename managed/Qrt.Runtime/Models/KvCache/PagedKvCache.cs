@@ -19,6 +19,7 @@ internal sealed class PagedKvCache : IDisposable
     private readonly QrtTensor[] _values;
     private readonly Stack<int> _free = new();
     private int _capacity;
+    private bool _fixed;
 
     public PagedKvCache(Device device, DType dtype, int layers, int keyValueHeads, int headDim, int blockSize)
     {
@@ -46,7 +47,29 @@ internal sealed class PagedKvCache : IDisposable
     public int FreeBlocks => _free.Count;
 
     /// <summary>Bytes the pool occupies on the device.</summary>
-    public long Bytes => 2L * _keys.Length * _capacity * BlockSize * _keyValueHeads * _headDim * _dtype.ElementSize();
+    public long Bytes => _capacity * BytesPerBlock;
+
+    /// <summary>Bytes one block takes, keys and values of every layer.</summary>
+    public long BytesPerBlock => 2L * _keys.Length * BlockSize * _keyValueHeads * _headDim * _dtype.ElementSize();
+
+    /// <summary>Whether the pool has its final size (<see cref="FixCapacity"/>) and no longer grows.</summary>
+    public bool IsFixed => _fixed;
+
+    /// <summary>
+    /// Grows the pool to exactly <paramref name="capacity"/> blocks (at least what it holds) and keeps it there: on a
+    /// GPU the pool takes the memory budget once, as vLLM's does, and tensors captured in a CUDA graph keep their
+    /// addresses. Blocks held by sequences stay valid.
+    /// </summary>
+    public void FixCapacity(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, _capacity);
+        if (capacity > _capacity)
+        {
+            Grow(capacity);
+        }
+
+        _fixed = true;
+    }
 
     /// <summary>Layer <paramref name="layer"/>'s key blocks [capacity, block size, kv heads, head dim]; replaced when the pool grows.</summary>
     public QrtTensor Keys(int layer) => _keys[layer];
@@ -58,6 +81,13 @@ internal sealed class PagedKvCache : IDisposable
     public int[] Allocate(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (count > _free.Count && _fixed)
+        {
+            throw new InsufficientDeviceMemoryException(string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"the KV cache is full: {count} more blocks of {BlockSize} positions are needed but {_free.Count} of its {_capacity} are free; end other sequences, or load the model with a larger GPU memory share"));
+        }
+
         if (count > _free.Count)
         {
             var needed = _capacity - _free.Count + count;

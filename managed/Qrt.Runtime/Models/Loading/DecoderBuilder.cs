@@ -15,7 +15,7 @@ internal sealed class DecoderBuilder(
     public const int KvBlockSize = 16;
 
     /// <summary>Loads every weight and assembles the network; on failure everything loaded so far is freed.</summary>
-    public DecoderModel Build(int maxContextLength)
+    public DecoderModel Build(int maxContextLength, int maxStepTokens = int.MaxValue)
     {
         using var build = new PartialBuild();
         var device = weights.Device;
@@ -30,7 +30,7 @@ internal sealed class DecoderBuilder(
         var cache = build.Add(new PagedKvCache(device, device.ActivationDType(), config.LayerCount, config.KeyValueHeadCount, config.HeadDim, KvBlockSize));
         return build.Complete(new DecoderModel(
             device, embedding, layers, finalNorm, lmHead, inverseFrequencies, (float)config.RmsNormEps, maxContextLength, cache,
-            lmHeadTied: plan.LmHead is null, config.RopeScaling.MultimodalSections));
+            lmHeadTied: plan.LmHead is null, config.RopeScaling.MultimodalSections) { MaxStepTokens = maxStepTokens });
     }
 
     private DecoderLayer Layer(DecoderLayerPlan layer, QrtTensor inverseFrequencies)
