@@ -376,15 +376,17 @@ QRT_API qrt_status qrt_gemm_w8a16_fp8(qrt_stream* stream, const qrt_tensor* x, c
  * experts there are R = T·k routed rows, sorted by expert: x (or a, y, q) is [R, ...] and its rows
  * [expert_offsets[e], expert_offsets[e + 1]) belong to expert e. expert_offsets is I32 [E + 1], contiguous,
  * rising from 0 to R, in the stream's device memory. Weights, their scales and biases are stacked with a leading
- * expert dimension E (taken from w's first dimension). Each segment gets exactly what the ungrouped op gives its
- * rows with expert e's weight, scales and bias (on the CUDA backend, with the tile configuration the grouped op
- * picks from R / E, the average segment); every other argument rule is the ungrouped op's. An empty segment is
- * allowed.
+ * expert dimension E (taken from w's first dimension). Each segment gets what the ungrouped op gives its rows
+ * with expert e's weight, scales and bias; every other argument rule is the ungrouped op's. An empty segment is
+ * allowed. On the CPU the bits are the ungrouped op's. On CUDA the FP32-accumulating ops sum in the order of
+ * the tile configuration picked from R / E (the average segment, since the host does not read the offsets): a
+ * segment has the ungrouped op's bits when that op would pick the same configuration for its rows, and lies
+ * within the FP32 accumulation error of them otherwise; INT8 is always exact.
  * Offsets on the CPU backend are checked before any work (0 first, R last, never decreasing). On the CUDA
  * backend they stay in device memory and the host never reads them (the calls allocate nothing, never
  * synchronise, and can be captured in a CUDA graph): each offset is clamped into [0, R], a decreasing pair is an
- * empty segment, rows in no segment are left unwritten, rows in two segments (overlapping pairs) get either
- * expert's result, and nothing outside the tensors is ever read or written.
+ * empty segment, rows in no segment are left unwritten, each output of a row in two segments (overlapping
+ * pairs) is one of the two experts' results, and nothing outside the tensors is ever read or written.
  * w is [E, N, K] with contiguous rows (any expert and row strides; on CUDA 16-byte aligned, as the ungrouped
  * kernels need for their [N, K] weight). bias, where given, is [E, N] float, contiguous.
  * ------------------------------------------------------------------------------------------------- */

@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using Qrt.Runtime.Interop;
 using Qrt.Runtime.Tests.Support;
 
 namespace Qrt.Runtime.Tests.Ops.Gemm;
