@@ -477,6 +477,70 @@ public static unsafe partial class QrtNative
     public static partial qrt_status qrt_gemm_w8a16_fp8(qrt_stream* stream, qrt_tensor* x, qrt_tensor* w, qrt_tensor* w_scale, qrt_tensor* bias, qrt_tensor* y);
 
     /// <summary>
+    /// Dense grouped linear layer: for each expert e, y[rows of e] = x[rows of e]·w[e]ᵀ (+ bias[e]). x [R, K] and
+    /// w [E, N, K] in the dtypes qrt_gemm takes on the backend (CPU: F32/F16/BF16; CUDA: BF16 or F16, both the same);
+    /// y [R, N] float.
+    /// </summary>
+    /// <remarks>C: <c>qrt_status qrt_gemm_grouped(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* w, const qrt_tensor* bias, const qrt_tensor* expert_offsets, qrt_tensor* y)</c></remarks>
+    [LibraryImport(LibraryName, EntryPoint = "qrt_gemm_grouped")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial qrt_status qrt_gemm_grouped(qrt_stream* stream, qrt_tensor* x, qrt_tensor* w, qrt_tensor* bias, qrt_tensor* expert_offsets, qrt_tensor* y);
+
+    /// <summary>
+    /// INT8 W8A8 grouped linear layer (qrt_gemm_w8a8_int8 per expert, exact integer accumulation).
+    ///  a I8 [R, K]; a_scale F32: one element (shared), [E] (static, one per expert) or [R, 1] (per token: one per
+    ///  row, rank 2 so that it cannot be mistaken for [E] when R = E); a_zero_point I32 [E] or NULL; w I8 [E, N, K];
+    ///  w_scale F32/F16/BF16 [E] (per tensor of each expert) or [E, N] (per channel); bias [E, N] or NULL;
+    ///  y [R, N] float.
+    /// </summary>
+    /// <remarks>C: <c>qrt_status qrt_gemm_w8a8_int8_grouped(qrt_stream* stream, const qrt_tensor* a, const qrt_tensor* a_scale, const qrt_tensor* a_zero_point, const qrt_tensor* w, const qrt_tensor* w_scale, const qrt_tensor* bias, const qrt_tensor* expert_offsets, qrt_tensor* y)</c></remarks>
+    [LibraryImport(LibraryName, EntryPoint = "qrt_gemm_w8a8_int8_grouped")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial qrt_status qrt_gemm_w8a8_int8_grouped(qrt_stream* stream, qrt_tensor* a, qrt_tensor* a_scale, qrt_tensor* a_zero_point, qrt_tensor* w, qrt_tensor* w_scale, qrt_tensor* bias, qrt_tensor* expert_offsets, qrt_tensor* y);
+
+    /// <summary>
+    /// FP8 W8A8 grouped linear layer (qrt_gemm_w8a8_fp8 per expert). a F8_E4M3 [R, K]; a_scale F32 as for
+    /// qrt_gemm_w8a8_int8_grouped (one element, [E] or [R, 1]); w F8_E4M3 [E, N, K]; w_scale [E] or [E, N]; bias
+    /// [E, N] or NULL; y [R, N] float.
+    /// </summary>
+    /// <remarks>C: <c>qrt_status qrt_gemm_w8a8_fp8_grouped(qrt_stream* stream, const qrt_tensor* a, const qrt_tensor* a_scale, const qrt_tensor* w, const qrt_tensor* w_scale, const qrt_tensor* bias, const qrt_tensor* expert_offsets, qrt_tensor* y)</c></remarks>
+    [LibraryImport(LibraryName, EntryPoint = "qrt_gemm_w8a8_fp8_grouped")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial qrt_status qrt_gemm_w8a8_fp8_grouped(qrt_stream* stream, qrt_tensor* a, qrt_tensor* a_scale, qrt_tensor* w, qrt_tensor* w_scale, qrt_tensor* bias, qrt_tensor* expert_offsets, qrt_tensor* y);
+
+    /// <summary>
+    /// FP8 weight-only grouped linear layer (qrt_gemm_w8a16_fp8 per expert). x [R, K] float (BF16 or F16 on CUDA);
+    /// w F8_E4M3 [E, N, K]; w_scale [E] or [E, N]; bias [E, N] or NULL; y [R, N] float.
+    /// </summary>
+    /// <remarks>C: <c>qrt_status qrt_gemm_w8a16_fp8_grouped(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* w, const qrt_tensor* w_scale, const qrt_tensor* bias, const qrt_tensor* expert_offsets, qrt_tensor* y)</c></remarks>
+    [LibraryImport(LibraryName, EntryPoint = "qrt_gemm_w8a16_fp8_grouped")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial qrt_status qrt_gemm_w8a16_fp8_grouped(qrt_stream* stream, qrt_tensor* x, qrt_tensor* w, qrt_tensor* w_scale, qrt_tensor* bias, qrt_tensor* expert_offsets, qrt_tensor* y);
+
+    /// <summary>
+    /// Static per-tensor INT8 quantization with each expert's own scale (as AutoFP8-style checkpoints carry one input
+    /// scale per expert): the rows of expert e get qrt_quantize_int8's static result with static_scale[e] and
+    /// static_zero_point[e]. x [R, K] float; static_scale F32/F16/BF16 [E]; static_zero_point I32 [E] or NULL;
+    /// q I8 [R, K]. E is the number of offsets minus one. (Dynamic per-token quantization needs no grouped form:
+    /// qrt_quantize_int8 works on the sorted rows.) On CUDA a row takes the scale of the first expert whose clamped
+    /// segment holds it.
+    /// </summary>
+    /// <remarks>C: <c>qrt_status qrt_quantize_int8_grouped(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* static_scale, const qrt_tensor* static_zero_point, const qrt_tensor* expert_offsets, qrt_tensor* q)</c></remarks>
+    [LibraryImport(LibraryName, EntryPoint = "qrt_quantize_int8_grouped")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial qrt_status qrt_quantize_int8_grouped(qrt_stream* stream, qrt_tensor* x, qrt_tensor* static_scale, qrt_tensor* static_zero_point, qrt_tensor* expert_offsets, qrt_tensor* q);
+
+    /// <summary>
+    /// Static per-tensor F8_E4M3 quantization with each expert's own scale: the rows of expert e get
+    /// qrt_quantize_fp8's static result with static_scale[e]. x [R, K] float; static_scale F32/F16/BF16 [E];
+    /// q F8_E4M3 [R, K]. Offsets as for qrt_quantize_int8_grouped.
+    /// </summary>
+    /// <remarks>C: <c>qrt_status qrt_quantize_fp8_grouped(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* static_scale, const qrt_tensor* expert_offsets, qrt_tensor* q)</c></remarks>
+    [LibraryImport(LibraryName, EntryPoint = "qrt_quantize_fp8_grouped")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial qrt_status qrt_quantize_fp8_grouped(qrt_stream* stream, qrt_tensor* x, qrt_tensor* static_scale, qrt_tensor* expert_offsets, qrt_tensor* q);
+
+    /// <summary>
     /// RMSNorm as in transformers: v = x / sqrt(mean(x²) + eps) in FP32, rounded to x's dtype, then
     /// y = weight · v. weight is [H].
     /// </summary>

@@ -372,6 +372,71 @@ QRT_API qrt_status qrt_gemm_w8a16_fp8(qrt_stream* stream, const qrt_tensor* x, c
                                       const qrt_tensor* w_scale, const qrt_tensor* bias, qrt_tensor* y);
 
 /* ---------------------------------------------------------------------------------------------------
+ * Grouped expert linear layers (mixture of experts, as vLLM's fused MoE). For T tokens that each choose k
+ * experts there are R = T·k routed rows, sorted by expert: x (or a, y, q) is [R, ...] and its rows
+ * [expert_offsets[e], expert_offsets[e + 1]) belong to expert e. expert_offsets is I32 [E + 1], contiguous,
+ * rising from 0 to R, in the stream's device memory. Weights, their scales and biases are stacked with a leading
+ * expert dimension E (taken from w's first dimension). Each segment gets what the ungrouped op gives its rows
+ * with expert e's weight, scales and bias; every other argument rule is the ungrouped op's. An empty segment is
+ * allowed. On the CPU the bits are the ungrouped op's. On CUDA the FP32-accumulating ops sum in the order of
+ * the tile configuration picked from R / E (the average segment, since the host does not read the offsets): a
+ * segment has the ungrouped op's bits when that op would pick the same configuration for its rows, and lies
+ * within the FP32 accumulation error of them otherwise; INT8 is always exact.
+ * Offsets on the CPU backend are checked before any work (0 first, R last, never decreasing). On the CUDA
+ * backend they stay in device memory and the host never reads them (the calls allocate nothing, never
+ * synchronise, and can be captured in a CUDA graph): each offset is clamped into [0, R], a decreasing pair is an
+ * empty segment, rows in no segment are left unwritten, each output of a row in two segments (overlapping
+ * pairs) is one of the two experts' results, and nothing outside the tensors is ever read or written.
+ * w is [E, N, K] with contiguous rows (any expert and row strides; on CUDA 16-byte aligned, as the ungrouped
+ * kernels need for their [N, K] weight). bias, where given, is [E, N] float, contiguous.
+ * ------------------------------------------------------------------------------------------------- */
+
+/// Dense grouped linear layer: for each expert e, y[rows of e] = x[rows of e]·w[e]ᵀ (+ bias[e]). x [R, K] and
+/// w [E, N, K] in the dtypes qrt_gemm takes on the backend (CPU: F32/F16/BF16; CUDA: BF16 or F16, both the same);
+/// y [R, N] float.
+QRT_API qrt_status qrt_gemm_grouped(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* w,
+                                    const qrt_tensor* bias, const qrt_tensor* expert_offsets, qrt_tensor* y);
+
+/// INT8 W8A8 grouped linear layer (qrt_gemm_w8a8_int8 per expert, exact integer accumulation).
+///  a I8 [R, K]; a_scale F32: one element (shared), [E] (static, one per expert) or [R, 1] (per token: one per
+///  row, rank 2 so that it cannot be mistaken for [E] when R = E); a_zero_point I32 [E] or NULL; w I8 [E, N, K];
+///  w_scale F32/F16/BF16 [E] (per tensor of each expert) or [E, N] (per channel); bias [E, N] or NULL;
+///  y [R, N] float.
+QRT_API qrt_status qrt_gemm_w8a8_int8_grouped(qrt_stream* stream, const qrt_tensor* a, const qrt_tensor* a_scale,
+                                              const qrt_tensor* a_zero_point, const qrt_tensor* w,
+                                              const qrt_tensor* w_scale, const qrt_tensor* bias,
+                                              const qrt_tensor* expert_offsets, qrt_tensor* y);
+
+/// FP8 W8A8 grouped linear layer (qrt_gemm_w8a8_fp8 per expert). a F8_E4M3 [R, K]; a_scale F32 as for
+/// qrt_gemm_w8a8_int8_grouped (one element, [E] or [R, 1]); w F8_E4M3 [E, N, K]; w_scale [E] or [E, N]; bias
+/// [E, N] or NULL; y [R, N] float.
+QRT_API qrt_status qrt_gemm_w8a8_fp8_grouped(qrt_stream* stream, const qrt_tensor* a, const qrt_tensor* a_scale,
+                                             const qrt_tensor* w, const qrt_tensor* w_scale, const qrt_tensor* bias,
+                                             const qrt_tensor* expert_offsets, qrt_tensor* y);
+
+/// FP8 weight-only grouped linear layer (qrt_gemm_w8a16_fp8 per expert). x [R, K] float (BF16 or F16 on CUDA);
+/// w F8_E4M3 [E, N, K]; w_scale [E] or [E, N]; bias [E, N] or NULL; y [R, N] float.
+QRT_API qrt_status qrt_gemm_w8a16_fp8_grouped(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* w,
+                                              const qrt_tensor* w_scale, const qrt_tensor* bias,
+                                              const qrt_tensor* expert_offsets, qrt_tensor* y);
+
+/// Static per-tensor INT8 quantization with each expert's own scale (as AutoFP8-style checkpoints carry one input
+/// scale per expert): the rows of expert e get qrt_quantize_int8's static result with static_scale[e] and
+/// static_zero_point[e]. x [R, K] float; static_scale F32/F16/BF16 [E]; static_zero_point I32 [E] or NULL;
+/// q I8 [R, K]. E is the number of offsets minus one. (Dynamic per-token quantization needs no grouped form:
+/// qrt_quantize_int8 works on the sorted rows.) On CUDA a row takes the scale of the first expert whose clamped
+/// segment holds it.
+QRT_API qrt_status qrt_quantize_int8_grouped(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* static_scale,
+                                             const qrt_tensor* static_zero_point, const qrt_tensor* expert_offsets,
+                                             qrt_tensor* q);
+
+/// Static per-tensor F8_E4M3 quantization with each expert's own scale: the rows of expert e get
+/// qrt_quantize_fp8's static result with static_scale[e]. x [R, K] float; static_scale F32/F16/BF16 [E];
+/// q F8_E4M3 [R, K]. Offsets as for qrt_quantize_int8_grouped.
+QRT_API qrt_status qrt_quantize_fp8_grouped(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* static_scale,
+                                            const qrt_tensor* expert_offsets, qrt_tensor* q);
+
+/* ---------------------------------------------------------------------------------------------------
  * Normalisation. x and y are [..., H] with contiguous rows (any row stride); y may be x.
  * ------------------------------------------------------------------------------------------------- */
 

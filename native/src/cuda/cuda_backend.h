@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <optional>
 
+#include "core/expert_groups.h"
 #include "core/tensor.h"
 #include "core/wna16_layout.h"
 #include "qrt.h"
@@ -119,5 +120,25 @@ void moe_gather(const qrt_stream* stream, const RowsView& x, const int32_t* sort
                 const RowsView& xs);
 void moe_combine(const qrt_stream* stream, const RowsView& expert_out, const int32_t* row_positions,
                  const float* expert_weights, const int32_t* expert_ids, int64_t top_k, const RowsView& y);
+
+// Grouped expert linear layers and per-expert static quantization (gemm_grouped.cu, quantize.cu), arguments as
+// validated by the API, with the CPU ops' semantics per segment (cpu/gemm_grouped.h). The expert offsets live in
+// device memory and are never read by the host: the kernels clamp each into [0, R] (qrt.h says what bad values do).
+void gemm_grouped(const qrt_stream* stream, const RowsView& x, const ExpertMatrices& w, const GroupedVector& bias,
+                  const ExpertOffsets& offsets, const RowsView& y);
+void gemm_w8a8_int8_grouped(const qrt_stream* stream, const RowsView& a, const GroupedVector& a_scale,
+                            const GroupedZeroPoint& a_zero_point, const ExpertMatrices& w,
+                            const GroupedVector& w_scale, const GroupedVector& bias, const ExpertOffsets& offsets,
+                            const RowsView& y);
+void gemm_w8a8_fp8_grouped(const qrt_stream* stream, const RowsView& a, const GroupedVector& a_scale,
+                           const ExpertMatrices& w, const GroupedVector& w_scale, const GroupedVector& bias,
+                           const ExpertOffsets& offsets, const RowsView& y);
+void gemm_w8a16_fp8_grouped(const qrt_stream* stream, const RowsView& x, const ExpertMatrices& w,
+                            const GroupedVector& w_scale, const GroupedVector& bias, const ExpertOffsets& offsets,
+                            const RowsView& y);
+void quantize_int8_grouped(const qrt_stream* stream, const RowsView& x, const GroupedVector& scale,
+                           const GroupedZeroPoint& zero_point, const ExpertOffsets& offsets, const RowsView& q);
+void quantize_fp8_grouped(const qrt_stream* stream, const RowsView& x, const GroupedVector& scale,
+                          const ExpertOffsets& offsets, const RowsView& q);
 
 }  // namespace qrt::cuda

@@ -30,9 +30,12 @@ int compute_capability(int ordinal) {
     return value;
 }
 
+}  // namespace
+
 // Whether the FP8 mma kernel can run: not disabled, compiled by a toolkit that has the instruction, a device of sm_89
-// or later, and a binary for that device built for sm_89 or later (an sm_80 binary run on it traps instead).
-bool fp8_mma_usable(int ordinal) {
+// or later, and a binary for that device built for sm_89 or later (an sm_80 binary run on it traps instead). The
+// grouped kernels (gemm_grouped.cu) are built with the same flags and ask the same question.
+bool tiled::fp8_mma_usable(int ordinal) {
     const char* setting = std::getenv("QRT_CUDA_FP8_MMA");
     if (setting != nullptr && std::strcmp(setting, "0") == 0) return false;
     if (!ptx::fp8_mma_compiled || compute_capability(ordinal) < 89) return false;
@@ -45,8 +48,6 @@ bool fp8_mma_usable(int ordinal) {
     return true;
 }
 
-}  // namespace
-
 void gemm_w8a8_fp8(const qrt_stream* stream, const RowsView& a, const ScaleVector& a_scale, const RowsView& w,
                    const ScaleVector& w_scale, const ScaleVector& bias, const RowsView& y) {
     constexpr const char* op = "qrt_gemm_w8a8_fp8";
@@ -54,7 +55,7 @@ void gemm_w8a8_fp8(const qrt_stream* stream, const RowsView& a, const ScaleVecto
     params.a = tiled::operand_rows(op, "a", a);
     params.w = tiled::operand_rows(op, "w", w);
     DeviceScope scope(stream->device.ordinal);
-    if (fp8_mma_usable(stream->device.ordinal)) {
+    if (tiled::fp8_mma_usable(stream->device.ordinal)) {
         tiled::launch<tiled::Fp8MmaPolicy>(op, stream, params);
     } else {
         tiled::launch<tiled::Fp8WidenPolicy>(op, stream, params);

@@ -34,6 +34,20 @@ struct FloatVectorArg {
     long long count = 0;
 };
 
+// The grouped (expert) form of a launch (qrt_gemm_grouped and its quantized forms): blockIdx.z is the expert e, the
+// rows of A and y are the segment [offsets[e], offsets[e + 1]) of rows sorted by expert (the offsets read from device
+// memory and clamped into [0, m]), and the weight, scales, bias and zero point move to expert e's by the strides
+// below (0: shared by every expert). A row scale with m elements (per token) is indexed by the row itself.
+struct ExpertGroups {
+    const int32_t* offsets;   // [experts + 1]; null: not grouped
+    int experts;
+    long long w_stride_bytes;
+    long long row_scale_stride;  // elements between experts' values
+    long long col_scale_stride;
+    long long bias_stride;
+    long long zero_point_stride;
+};
+
 struct GemmParams {
     GlobalRows a;
     GlobalRows w;
@@ -46,6 +60,7 @@ struct GemmParams {
     FloatVectorArg col_scale;
     FloatVectorArg bias;
     const int32_t* zero_point;  // INT8 only; null: none
+    ExpertGroups groups;        // read only by the grouped kernel
 };
 
 __device__ __forceinline__ float load_float(const FloatVectorArg& vector, long long index, float absent) {
@@ -72,12 +87,51 @@ __device__ __forceinline__ float accumulated_value(int32_t acc, int32_t column_s
     return static_cast<float>(static_cast<long long>(acc) - zero_point * static_cast<long long>(column_sum));
 }
 
-template <class Policy, class Config>
+// A float vector moved by `elements` of its dtype.
+__device__ __forceinline__ FloatVectorArg moved(FloatVectorArg vector, long long elements) {
+    if (vector.data != nullptr) {
+        const long long size = vector.dtype == QRT_DTYPE_F32 ? 4 : 2;
+        vector.data = static_cast<const char*>(vector.data) + elements * size;
+    }
+    return vector;
+}
+
+// Narrows params to the expert of this block (blockIdx.z) and its segment of rows: block_m0 becomes the tile's first
+// row, the rows of A and y end at the segment's end (the main loop zero-fills rows past it and the epilogue stores
+// none), and the weight, scales, bias and zero point move to the expert's. Returns false when the tile lies beyond
+// the segment (an empty or decreasing pair of offsets included): the block then reads nothing and writes nothing.
+__device__ __forceinline__ bool select_expert_segment(GemmParams& params, int& block_m0) {
+    const ExpertGroups& groups = params.groups;
+    const int expert = static_cast<int>(blockIdx.z);
+    const long long rows = params.m;
+    auto clamped = [rows](int32_t offset) {
+        return offset < 0 ? 0LL : (offset > rows ? rows : static_cast<long long>(offset));
+    };
+    const long long begin = clamped(groups.offsets[expert]);
+    const long long end = clamped(groups.offsets[expert + 1]);
+    const long long first = begin + static_cast<long long>(block_m0);
+    if (first >= end) return false;
+    block_m0 = static_cast<int>(first);
+    params.m = static_cast<int>(end);
+    params.a.rows = static_cast<int>(end);
+    params.w.data += expert * groups.w_stride_bytes;
+    params.row_scale = moved(params.row_scale, expert * groups.row_scale_stride);
+    params.col_scale = moved(params.col_scale, expert * groups.col_scale_stride);
+    params.bias = moved(params.bias, expert * groups.bias_stride);
+    if (params.zero_point != nullptr) params.zero_point += expert * groups.zero_point_stride;
+    return true;
+}
+
+// kGrouped: the grouped form (ExpertGroups); the ungrouped kernel compiles without it.
+template <class Policy, class Config, bool kGrouped = false>
 __global__ void gemm_kernel(GemmParams params) {
     using Loop = MainLoop<Policy, Config>;
     QRT_DYNAMIC_SHARED(uint4, shared);  // Loop::kSharedBytes
-    const int block_m0 = static_cast<int>(blockIdx.y) * Config::kBlockM;
+    int block_m0 = static_cast<int>(blockIdx.y) * Config::kBlockM;
     const int block_n0 = static_cast<int>(blockIdx.x) * Config::kBlockN;
+    if constexpr (kGrouped) {
+        if (!select_expert_segment(params, block_m0)) return;  // uniform across the block: before any barrier
+    }
     const long long zero_point = params.zero_point != nullptr ? *params.zero_point : 0;
 
     typename Loop::Accumulators acc;
@@ -165,45 +219,60 @@ constexpr int64_t kSmallM = 16;
 constexpr int64_t kMediumM = 64;
 
 // Lets the kernel use more than the default 48 KiB of dynamic shared memory on `ordinal`, once per device.
-template <class Policy, class Config>
+template <class Policy, class Config, bool kGrouped>
 void allow_shared_bytes(int ordinal) {
     constexpr int kBytes = MainLoop<Policy, Config>::kSharedBytes;
     if constexpr (kBytes > 48 * 1024) {
         static std::atomic<bool> allowed[64] = {};
         if (ordinal >= 0 && ordinal < 64 && allowed[ordinal].load()) return;
-        check_cuda(cudaFuncSetAttribute(gemm_kernel<Policy, Config>, cudaFuncAttributeMaxDynamicSharedMemorySize, kBytes),
+        check_cuda(cudaFuncSetAttribute(gemm_kernel<Policy, Config, kGrouped>, cudaFuncAttributeMaxDynamicSharedMemorySize, kBytes),
                    "cudaFuncSetAttribute (shared memory of a GEMM kernel)");
         if (ordinal >= 0 && ordinal < 64) allowed[ordinal].store(true);
     }
 }
 
-template <class Policy, class Config>
-void launch_with(const GemmParams& params, int ordinal, cudaStream_t stream) {
-    allow_shared_bytes<Policy, Config>(ordinal);
+// The grid: N tiles, M tiles (of the largest possible segment, all m rows, when grouped), and the experts.
+template <class Policy, class Config, bool kGrouped>
+void launch_with(const char* op, const GemmParams& params, int ordinal, cudaStream_t stream) {
+    allow_shared_bytes<Policy, Config, kGrouped>(ordinal);
+    const long long m_tiles = (static_cast<long long>(params.m) + Config::kBlockM - 1) / Config::kBlockM;
+    if constexpr (kGrouped) {
+        if (m_tiles > 65535) {
+            throw Error(QRT_STATUS_UNSUPPORTED, concat(op, ": the CUDA kernel takes at most ", 65535LL * Config::kBlockM,
+                                                       " rows at this segment size, got ", params.m));
+        }
+    }
     LaunchShape shape;
     shape.grid = dim3(static_cast<unsigned>((params.n + Config::kBlockN - 1) / Config::kBlockN),
-                      static_cast<unsigned>((params.m + Config::kBlockM - 1) / Config::kBlockM));
+                      static_cast<unsigned>(m_tiles), kGrouped ? static_cast<unsigned>(params.groups.experts) : 1u);
     shape.block = dim3(Config::kThreads);
     shape.dynamic_shared_bytes = static_cast<size_t>(MainLoop<Policy, Config>::kSharedBytes);
-    QRT_LAUNCH((gemm_kernel<Policy, Config>), shape, stream, params);
+    QRT_LAUNCH((gemm_kernel<Policy, Config, kGrouped>), shape, stream, params);
 }
 
-// Launches the kernel of `Policy` for params on the op's stream, picking the configuration from M.
-template <class Policy>
+// Launches the kernel of `Policy` for params on the op's stream, picking the configuration from M, or, grouped, from
+// the rows an expert gets on average (the host cannot read the offsets): ceil(m / experts).
+template <class Policy, bool kGrouped = false>
 void launch(const char* op, const qrt_stream* stream, const GemmParams& params) {
     if (params.m == 0 || params.n == 0) return;
     DeviceScope scope(stream->device.ordinal);
     const auto cuda_stream = static_cast<cudaStream_t>(stream->native_handle);
     const int ordinal = stream->device.ordinal;
-    if (params.m <= kSmallM) {
-        launch_with<Policy, typename SmallMConfig<Policy>::type>(params, ordinal, cuda_stream);
-    } else if (params.m <= kMediumM) {
-        launch_with<Policy, typename MediumMConfig<Policy>::type>(params, ordinal, cuda_stream);
+    const long long rows = kGrouped ? (static_cast<long long>(params.m) + params.groups.experts - 1) / params.groups.experts
+                                    : static_cast<long long>(params.m);
+    if (rows <= kSmallM) {
+        launch_with<Policy, typename SmallMConfig<Policy>::type, kGrouped>(op, params, ordinal, cuda_stream);
+    } else if (rows <= kMediumM) {
+        launch_with<Policy, typename MediumMConfig<Policy>::type, kGrouped>(op, params, ordinal, cuda_stream);
     } else {
-        launch_with<Policy, typename LargeMConfig<Policy>::type>(params, ordinal, cuda_stream);
+        launch_with<Policy, typename LargeMConfig<Policy>::type, kGrouped>(op, params, ordinal, cuda_stream);
     }
     check_cuda(cudaGetLastError(), concat(op, ": kernel launch"));
 }
+
+// Whether the FP8 W8A8 GEMMs run on the FP8 mma (gemm_fp8.cu): not disabled by QRT_CUDA_FP8_MMA=0, and available in
+// the toolkit, the device and the binary.
+bool fp8_mma_usable(int ordinal);
 
 // ---- Host-side checks: what the kernels take, refused with QRT_STATUS_UNSUPPORTED and the argument's name ---------
 
@@ -245,6 +314,7 @@ inline GemmParams output_params(const RowsView& y, int64_t n, const ScaleVector&
     params.col_scale = vector_arg(col_scale);
     params.bias = vector_arg(bias);
     params.zero_point = nullptr;
+    params.groups = ExpertGroups{};
     return params;
 }
 

@@ -68,18 +68,43 @@ __global__ void quantize_dynamic_kernel(const T* __restrict__ x, long long x_str
     }
 }
 
+// Codes of one row's x / divisor (+ the zero point for INT8), by the threads of a block.
+template <class Codes, class T>
+__device__ __forceinline__ void quantize_row_static(const T* __restrict__ x_row, typename Codes::Code* __restrict__ q_row,
+                                                    float divisor, long long offset, int cols) {
+    for (int col = threadIdx.x; col < cols; col += blockDim.x) {
+        q_row[col] = Codes::encode(to_float(x_row[col]) / divisor, offset);
+    }
+}
+
 // Codes of x / scale (+ the zero point for INT8), the scale and zero point read from device memory.
 template <class Codes, class T, class S>
 __global__ void quantize_static_kernel(const T* __restrict__ x, long long x_stride,
                                        typename Codes::Code* __restrict__ q, long long q_stride,
                                        const S* __restrict__ scale, const int32_t* __restrict__ zero_point, int cols) {
-    const T* x_row = x + blockIdx.x * x_stride;
-    typename Codes::Code* q_row = q + blockIdx.x * q_stride;
     const float divisor = to_float(scale[0]);
     const long long offset = zero_point == nullptr ? 0 : zero_point[0];
-    for (int col = threadIdx.x; col < cols; col += blockDim.x) {
-        q_row[col] = Codes::encode(to_float(x_row[col]) / divisor, offset);
+    quantize_row_static<Codes>(x + blockIdx.x * x_stride, q + blockIdx.x * q_stride, divisor, offset, cols);
+}
+
+// The grouped form (rows sorted by expert): the row takes the scale and zero point of the first expert whose segment
+// [offsets[e], offsets[e + 1]), each offset clamped into [0, rows], holds it; a row in no segment is left unwritten.
+// The scan reads the E + 1 offsets, which every block of the launch shares through the caches.
+template <class Codes, class T, class S>
+__global__ void quantize_grouped_kernel(const T* __restrict__ x, long long x_stride,
+                                        typename Codes::Code* __restrict__ q, long long q_stride,
+                                        const S* __restrict__ scale, const int32_t* __restrict__ zero_point,
+                                        const int32_t* __restrict__ offsets, int experts, int rows, int cols) {
+    const int row = static_cast<int>(blockIdx.x);
+    auto clamped = [rows](int32_t offset) { return offset < 0 ? 0 : (offset > rows ? rows : offset); };
+    int expert = -1;
+    for (int e = 0; e < experts && expert < 0; ++e) {
+        if (clamped(offsets[e]) <= row && row < clamped(offsets[e + 1])) expert = e;
     }
+    if (expert < 0) return;
+    const float divisor = to_float(scale[expert]);
+    const long long offset = zero_point == nullptr ? 0 : zero_point[expert];
+    quantize_row_static<Codes>(x + row * x_stride, q + row * q_stride, divisor, offset, cols);
 }
 
 cudaStream_t native_stream(const qrt_stream* stream) { return static_cast<cudaStream_t>(stream->native_handle); }
@@ -119,6 +144,26 @@ void quantize_static(const char* op, const qrt_stream* stream, const RowsView& x
     check_launch(op);
 }
 
+template <class Codes>
+void quantize_grouped(const char* op, const qrt_stream* stream, const RowsView& x, const GroupedVector& scale,
+                      const int32_t* zero_point, const ExpertOffsets& offsets, const RowsView& q) {
+    require_launchable(op, x);
+    if (x.rows == 0 || x.cols == 0) return;
+    DeviceScope scope(stream->device.ordinal);
+    using Code = typename Codes::Code;
+    dispatch_float(x.dtype, [&](auto activation) {
+        using T = typename decltype(activation)::type;
+        dispatch_float(scale.dtype, [&](auto scale_type) {
+            using S = typename decltype(scale_type)::type;
+            QRT_LAUNCH((quantize_grouped_kernel<Codes, T, S>), row_blocks(x), native_stream(stream),
+                       static_cast<const T*>(x.data), x.row_stride, static_cast<Code*>(q.data), q.row_stride,
+                       static_cast<const S*>(scale.data), zero_point, offsets.data, static_cast<int>(offsets.experts),
+                       static_cast<int>(x.rows), static_cast<int>(x.cols));
+        });
+    });
+    check_launch(op);
+}
+
 }  // namespace
 
 void quantize_int8_dynamic(const qrt_stream* stream, const RowsView& x, const RowsView& q, float* scale_out) {
@@ -137,6 +182,16 @@ void quantize_fp8_dynamic(const qrt_stream* stream, const RowsView& x, const Row
 
 void quantize_fp8_static(const qrt_stream* stream, const RowsView& x, const ScaleVector& scale, const RowsView& q) {
     quantize_static<E4m3Codes>("qrt_quantize_fp8", stream, x, scale, nullptr, q);
+}
+
+void quantize_int8_grouped(const qrt_stream* stream, const RowsView& x, const GroupedVector& scale,
+                           const GroupedZeroPoint& zero_point, const ExpertOffsets& offsets, const RowsView& q) {
+    quantize_grouped<Int8Codes>("qrt_quantize_int8_grouped", stream, x, scale, zero_point.data, offsets, q);
+}
+
+void quantize_fp8_grouped(const qrt_stream* stream, const RowsView& x, const GroupedVector& scale,
+                          const ExpertOffsets& offsets, const RowsView& q) {
+    quantize_grouped<E4m3Codes>("qrt_quantize_fp8_grouped", stream, x, scale, nullptr, offsets, q);
 }
 
 }  // namespace qrt::cuda
