@@ -51,8 +51,9 @@ inline GroupedProblem grouped_problem(Random& random, const std::vector<int64_t>
 }
 
 // Repacks every expert of p on `stream` into its slice of the stacked tensors at weight, scale and zero (device or
-// host memory of the stream's device, sized for E experts; zero unused without zero points). `packed`, `scale` and
-// `zero_source` hold each expert's pack-quantized tensors, one after another, in memory of the same device.
+// host memory of the stream's device, sized for E experts; zero_source and zero unused, and may be null, without
+// zero points). `packed`, `scale_source` and `zero_source` hold each expert's pack-quantized tensors, one after
+// another, in memory of the same device.
 inline void repack_into_slices(qrt_stream* stream, qrt_device device, const GroupedProblem& p, int32_t* packed,
                                unsigned char* scale_source, int32_t* zero_source, int32_t* weight, unsigned char* scale,
                                int32_t* zero) {
@@ -62,11 +63,13 @@ inline void repack_into_slices(qrt_stream* stream, qrt_device device, const Grou
         qrt_tensor pt = tensor(packed + e * p.n * (p.k / 8), QRT_DTYPE_I32, {p.n, p.k / 8}, device);
         qrt_tensor st = tensor(scale_source + static_cast<size_t>(e * p.scale_elements()) * scale_size, scale_dtype,
                                {p.n, p.groups}, device);
-        qrt_tensor zt = tensor(zero_source + e * p.zero_words(), QRT_DTYPE_I32, {p.n / 8, p.groups}, device);
+        qrt_tensor zt = tensor(p.zero_point ? zero_source + e * p.zero_words() : nullptr, QRT_DTYPE_I32,
+                               {p.n / 8, p.groups}, device);
         qrt_tensor rw = tensor(weight + e * p.weight_words(), QRT_DTYPE_I32, {p.k / 16, 2 * p.n}, device);
         qrt_tensor rs = tensor(scale + static_cast<size_t>(e * p.scale_elements()) * scale_size, scale_dtype,
                                {p.groups, p.n}, device);
-        qrt_tensor rz = tensor(zero + e * p.zero_words(), QRT_DTYPE_I32, {p.groups, p.n / 8}, device);
+        qrt_tensor rz = tensor(p.zero_point ? zero + e * p.zero_words() : nullptr, QRT_DTYPE_I32, {p.groups, p.n / 8},
+                               device);
         QRT_CHECK_OK(qrt_repack_wna16(stream, &pt, &st, p.zero_point ? &zt : nullptr, 4, p.group_size, &rw, &rs,
                                       p.zero_point ? &rz : nullptr));
     }
