@@ -418,8 +418,9 @@ public static unsafe partial class QrtNative
     public static partial qrt_status qrt_gemm_wna16_repacked(qrt_stream* stream, qrt_tensor* x, qrt_tensor* repacked_weight, qrt_tensor* repacked_scale, qrt_tensor* repacked_zero_point, int num_bits, long group_size, qrt_tensor* bias, qrt_tensor* workspace, qrt_tensor* y);
 
     /// <summary>
-    /// Every expert's W4A16 linear layer on its segment of rows, in one call: the rows of segment e of y get exactly what
-    /// qrt_gemm_wna16_repacked computes for those rows of x with expert e's repacked weight and bias row.
+    /// Every expert's W4A16 linear layer on its segment of rows, in one call: the rows of segment e of y get what
+    /// qrt_gemm_wna16_repacked computes for those rows of x with expert e's repacked weight and bias row (the same bits
+    /// on the CPU; on the CUDA backend up to the order of the FP32 sums, since the grouped kernel never splits K).
     ///  x                   [R, K] (rows contiguous along K, any row stride); on the CUDA backend F16 or BF16, 16-byte
     ///                      aligned, with a row stride that is a multiple of 8 elements.
     ///  repacked_weight     I32 [E, K/16, 2N], repacked_scale [E, G, N] (F32/F16/BF16), repacked_zero_point I32
@@ -433,7 +434,8 @@ public static unsafe partial class QrtNative
     /// Each offset is clamped into [0, R], a decreasing pair is an empty segment, and nothing outside the tensors is read
     /// or written; rows of y in no segment are left unchanged, rows in several get one of their results. The CUDA
     /// kernel does not split K (no workspace): a block per expert, row tile and 256 output features, where blocks past
-    /// their expert's segment exit without reading its weights.
+    /// their expert's segment exit without reading its weights. It takes E up to 65535 and R up to 2^30
+    /// (UNSUPPORTED beyond).
     /// </summary>
     /// <remarks>C: <c>qrt_status qrt_gemm_wna16_repacked_grouped(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* repacked_weight, const qrt_tensor* repacked_scale, const qrt_tensor* repacked_zero_point, int32_t num_bits, int64_t group_size, const qrt_tensor* bias, const qrt_tensor* expert_offsets, qrt_tensor* y)</c></remarks>
     [LibraryImport(LibraryName, EntryPoint = "qrt_gemm_wna16_repacked_grouped")]

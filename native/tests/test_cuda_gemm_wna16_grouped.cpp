@@ -173,12 +173,11 @@ void check_case(const Case& c, uint32_t seed) {
 // Offsets out of range on the GPU: clamped into [0, R], a decreasing pair an empty segment, rows in no segment left
 // as they were; an index out of range in the gather writes NaN.
 void test_offsets_out_of_range() {
-    CpuStream cpu;
     CudaStream gpu;
     Random random(77);
-    // Three experts of 2, 0 and 4 rows (R = 6), then the same weights with offsets {-3, 2, 1, 100}: expert 0 gets
-    // rows [0, 2), expert 1's pair decreases (empty) and expert 2 gets [1, 6) clamped... which would overlap; so
-    // {-3, 2, 2, 100} for the GEMM (the clamps) and {0, 2, 1, 5} for the empty pair and a row left out (row 5).
+    // Three experts of 2, 0 and 4 rows (R = 6). Offsets {-3, 2, 2, 100} clamp to the valid {0, 2, 2, 6}: the same
+    // bits. Offsets {0, 2, 1, 5}: expert 1's pair decreases (an empty segment), expert 2 gets [1, 5), so row 1 lies in
+    // two segments (either result), rows 2-4 get expert 2's result and row 5, in no segment, is left as it was.
     const GroupedProblem p = grouped_problem(random, {2, 0, 4}, 64, 64, 32, true, QRT_DTYPE_BF16, false);
     DeviceStack stack(gpu, p, false);
     const Stored x = store(random.uniform(static_cast<size_t>(p.rows * p.k)), QRT_DTYPE_BF16);
@@ -198,16 +197,16 @@ void test_offsets_out_of_range() {
     const std::vector<uint16_t> valid = run(p.offsets);
     QRT_CHECK(run({-3, 2, 2, 100}) == valid);
     const std::vector<uint16_t> partial = run({0, 2, 1, 5});
+    long bad = 0;
     for (int64_t r = 0; r < p.rows; ++r) {
+        if (r == 1) continue;
         for (int64_t f = 0; f < p.n; ++f) {
             const size_t at = static_cast<size_t>(r * p.n + f);
-            // Rows 0-1: expert 0; rows 1-4 also lie in expert 2's clamped [1, 5) but row 1 in expert 0's too, so
-            // check rows 2-4 (expert 2's, as in the valid run) and row 5 (in no segment: untouched).
-            if (r == 0 && partial[at] != valid[at]) { ++failures(); return; }
-            if (r >= 2 && r < 5 && partial[at] != valid[at]) { ++failures(); return; }
-            if (r == 5 && partial[at] != 0x7FC1) { ++failures(); return; }
+            if (partial[at] != (r == 5 ? uint16_t{0x7FC1} : valid[at])) ++bad;
         }
     }
+    if (bad != 0) std::fprintf(stderr, "grouped GEMM with a decreasing pair of offsets: %ld elements wrong\n", bad);
+    QRT_CHECK(bad == 0);
 
     // The gather: index K in expert 2's row writes NaN in that column of its rows; other columns are gathered.
     std::vector<int32_t> indices = p.indices;
@@ -223,7 +222,7 @@ void test_offsets_out_of_range() {
     const std::vector<uint16_t> g = gathered.download();
     std::vector<uint16_t> x_bits(x.bytes.size() / 2);
     std::memcpy(x_bits.data(), x.bytes.data(), x.bytes.size());
-    long bad = 0;
+    bad = 0;
     for (int64_t r = 0; r < p.rows; ++r) {
         const int64_t e = r < 2 ? 0 : 2;
         for (int64_t j = 0; j < p.k; ++j) {

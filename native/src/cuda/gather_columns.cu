@@ -5,7 +5,7 @@
 // host: an index outside [0, K) writes NaN, and nothing outside x is read.
 //
 // The grouped gather (qrt_gather_columns_grouped) is the same kernel with an expert per blockIdx.z: its rows are the
-// expert's segment of x, read from device memory (clamped into [0, R); a decreasing pair is an empty segment), and
+// expert's segment of x, read from device memory (clamped into [0, R]; a decreasing pair is an empty segment), and
 // its indices the expert's row of the index tensor.
 #include <algorithm>
 #include <cstdint>

@@ -77,7 +77,7 @@ struct Params {
     float* partials;
     int* counters;
     // Grouped launches only (null and 0 otherwise): expert e's rows are [expert_offsets[e], expert_offsets[e + 1])
-    // of x and y, clamped into [0, m), and its weight, scale, zero points and bias start these many elements after
+    // of x and y, clamped into [0, m], and its weight, scale, zero points and bias start these many elements after
     // expert 0's.
     const int32_t* expert_offsets;
     long long weight_expert_stride;
@@ -172,7 +172,7 @@ __global__ void gemm_wna16_kernel(const Params p) {
     const int n_tile = static_cast<int>(blockIdx.y) * kWarps + warp;  // this warp's 64-feature tile
     const bool warp_active = n_tile < p.n / wna16::kTileN;            // N need not be a multiple of 256
     // The block's segment of rows and its expert's weight: all of x and expert 0 when ungrouped. A grouped block reads
-    // its segment from device memory (clamped into [0, m): a decreasing pair is an empty segment) and, when its row
+    // its segment from device memory (clamped into [0, m]: a decreasing pair is an empty segment) and, when its row
     // tile starts at or beyond the segment's end, exits before it reads any weight byte.
     const int expert = kGrouped ? static_cast<int>(blockIdx.z) : 0;
     int segment_begin = 0;
