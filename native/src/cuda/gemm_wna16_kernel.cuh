@@ -186,13 +186,15 @@ __global__ void gemm_wna16_kernel(const Params p) {
     if constexpr (kGrouped) {
         if (rows <= 0) return;  // the whole block, before any barrier
     }
-    const int32_t* const weight = p.weight + expert * p.weight_expert_stride;
-    const void* const scale_data = static_cast<const char*>(p.scale) +
-                                   expert * p.scale_expert_stride * (p.scale_dtype == QRT_DTYPE_F32 ? 4 : 2);
-    const int32_t* const zero = p.zero == nullptr ? nullptr : p.zero + expert * p.zero_expert_stride;
-    const void* const bias = p.bias == nullptr ? nullptr
-                                               : static_cast<const char*>(p.bias) +
-                                                     expert * p.bias_expert_stride * (p.bias_dtype == QRT_DTYPE_F32 ? 4 : 2);
+    const int32_t* const weight = kGrouped ? p.weight + expert * p.weight_expert_stride : p.weight;
+    const void* const scale_data =
+        kGrouped ? static_cast<const char*>(p.scale) + expert * p.scale_expert_stride * (p.scale_dtype == QRT_DTYPE_F32 ? 4 : 2)
+                 : p.scale;
+    const int32_t* const zero = kGrouped && p.zero != nullptr ? p.zero + expert * p.zero_expert_stride : p.zero;
+    const void* const bias =
+        kGrouped && p.bias != nullptr
+            ? static_cast<const char*>(p.bias) + expert * p.bias_expert_stride * (p.bias_dtype == QRT_DTYPE_F32 ? 4 : 2)
+            : p.bias;
     const int split = kGrouped ? 0 : static_cast<int>(blockIdx.z);
     const int steps = p.k / kStepK;
     const int first_step = smaller(steps, split * p.units / p.splits * p.unit_steps);
