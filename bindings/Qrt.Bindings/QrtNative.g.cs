@@ -418,6 +418,44 @@ public static unsafe partial class QrtNative
     public static partial qrt_status qrt_gemm_wna16_repacked(qrt_stream* stream, qrt_tensor* x, qrt_tensor* repacked_weight, qrt_tensor* repacked_scale, qrt_tensor* repacked_zero_point, int num_bits, long group_size, qrt_tensor* bias, qrt_tensor* workspace, qrt_tensor* y);
 
     /// <summary>
+    /// Every expert's W4A16 linear layer on its segment of rows, in one call: the rows of segment e of y get what
+    /// qrt_gemm_wna16_repacked computes for those rows of x with expert e's repacked weight and bias row (the same bits
+    /// on the CPU; on the CUDA backend up to the order of the FP32 sums, since the grouped kernel never splits K).
+    ///  x                   [R, K] (rows contiguous along K, any row stride); on the CUDA backend F16 or BF16, 16-byte
+    ///                      aligned, with a row stride that is a multiple of 8 elements.
+    ///  repacked_weight     I32 [E, K/16, 2N], repacked_scale [E, G, N] (F32/F16/BF16), repacked_zero_point I32
+    ///                      [E, G, N/8] or NULL: contiguous stacks of qrt_repack_wna16's outputs (see above); num_bits 4
+    ///                      and group_size as given to the repacks; the layout's shape rules apply.
+    ///  bias                [E, N] float, contiguous, or NULL.
+    ///  expert_offsets      I32 [E + 1], contiguous.
+    ///  y                   [R, N] F32, F16 or BF16, not overlapping x.
+    /// On the CPU the offsets are checked (0 first, R last, never decreasing) before any work. On the CUDA backend the
+    /// host does not read them: the call allocates nothing, synchronises nothing, and may be captured in a CUDA graph.
+    /// Each offset is clamped into [0, R], a decreasing pair is an empty segment, and nothing outside the tensors is read
+    /// or written; rows of y in no segment are left unchanged, rows in several get one of their results. The CUDA
+    /// kernel does not split K (no workspace): a block per expert, row tile and 256 output features, where blocks past
+    /// their expert's segment exit without reading its weights. It takes E up to 65535 and R up to 2^30
+    /// (UNSUPPORTED beyond).
+    /// </summary>
+    /// <remarks>C: <c>qrt_status qrt_gemm_wna16_repacked_grouped(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* repacked_weight, const qrt_tensor* repacked_scale, const qrt_tensor* repacked_zero_point, int32_t num_bits, int64_t group_size, const qrt_tensor* bias, const qrt_tensor* expert_offsets, qrt_tensor* y)</c></remarks>
+    [LibraryImport(LibraryName, EntryPoint = "qrt_gemm_wna16_repacked_grouped")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial qrt_status qrt_gemm_wna16_repacked_grouped(qrt_stream* stream, qrt_tensor* x, qrt_tensor* repacked_weight, qrt_tensor* repacked_scale, qrt_tensor* repacked_zero_point, int num_bits, long group_size, qrt_tensor* bias, qrt_tensor* expert_offsets, qrt_tensor* y);
+
+    /// <summary>
+    /// Activation ordering of a grouped layer: row r of segment e (as for qrt_gemm_wna16_repacked_grouped) gets
+    /// y[r][j] = x[r][indices[e][j]], each expert with its own permutation of the K columns. x and y [R, K] float
+    /// (F32/F16/BF16, same dtype), rows contiguous along K, any row stride, not overlapping; indices I32 [E, K] and
+    /// expert_offsets I32 [E + 1], contiguous. On the CPU the offsets (as for the GEMM) and every index (in [0, K)) are
+    /// checked before any work. On the CUDA backend neither is read by the host: offsets are clamped as for the GEMM,
+    /// and a column whose index is outside [0, K) is written as NaN (as qrt_gather_columns does).
+    /// </summary>
+    /// <remarks>C: <c>qrt_status qrt_gather_columns_grouped(qrt_stream* stream, const qrt_tensor* x, const qrt_tensor* indices, const qrt_tensor* expert_offsets, qrt_tensor* y)</c></remarks>
+    [LibraryImport(LibraryName, EntryPoint = "qrt_gather_columns_grouped")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial qrt_status qrt_gather_columns_grouped(qrt_stream* stream, qrt_tensor* x, qrt_tensor* indices, qrt_tensor* expert_offsets, qrt_tensor* y);
+
+    /// <summary>
     /// Quantizes float activations x [..., K] to INT8 q (same shape), symmetric unless a zero point is given.
     ///  Dynamic (static_scale NULL): per row, scale = max|x| / 127, q = round(x / scale) — round half to even,
     ///  saturated to [-128, 127] — and the scale is written to scale_out (F32 with one element per row). A row

@@ -9,6 +9,7 @@
 #include "core/expert_groups.h"
 #include "core/tensor.h"
 #include "core/wna16_layout.h"
+#include "core/wna16_stacked.h"
 #include "qrt.h"
 
 namespace qrt::cuda {
@@ -50,6 +51,15 @@ size_t gemm_wna16_repacked_workspace_bytes(int ordinal, int64_t max_rows, int64_
 void gemm_wna16_repacked(const qrt_stream* stream, const RowsView& x, const wna16::RepackedInt4& w,
                          const ScaleVector& bias, void* workspace, size_t workspace_bytes, const RowsView& y);
 void gather_columns(const qrt_stream* stream, const RowsView& x, const IndexVector& indices, const RowsView& y);
+
+// Grouped W4A16 for mixture-of-experts layers (gemm_wna16_grouped.cu, gather_columns.cu): each expert's rows, a
+// segment of x bounded by expert_offsets [E + 1] in device memory (not read by the host), against its slice of the
+// stacked repacked weight (bias: E x N values or none), and the act-order gather with a permutation per expert
+// (indices I32 [E, K]).
+void gemm_wna16_repacked_grouped(const qrt_stream* stream, const RowsView& x, const wna16::StackedRepackedInt4& w,
+                                 const ScaleVector& bias, const int32_t* expert_offsets, const RowsView& y);
+void gather_columns_grouped(const qrt_stream* stream, const RowsView& x, const IndexVector& indices,
+                            const int32_t* expert_offsets, int64_t experts, const RowsView& y);
 
 // Linear layers (gemm_dense.cu, gemm_w8a8_int8.cu, gemm_fp8.cu), arguments as validated by the API; operand
 // layouts the kernels do not take fail with QRT_STATUS_UNSUPPORTED naming the argument.
