@@ -56,6 +56,30 @@ internal enum ScratchSlot
 
     /// <summary>The last row's logits (F32).</summary>
     Logits,
+
+    /// <summary>A mixture's router logits [T, E] (F32).</summary>
+    RouterLogits,
+
+    /// <summary>The experts each token chose [T, k] (I32).</summary>
+    ExpertIds,
+
+    /// <summary>Their renormalised weights [T, k] (F32).</summary>
+    ExpertWeights,
+
+    /// <summary>The (token, slot) pairs sorted by expert [T·k] (I32).</summary>
+    SortedRows,
+
+    /// <summary>Where each expert's rows start among the sorted rows [E + 1] (I32).</summary>
+    ExpertOffsets,
+
+    /// <summary>Where each (token, slot) pair landed among the sorted rows [T, k] (I32).</summary>
+    RowPositions,
+
+    /// <summary>The tokens' rows gathered in expert order [T·k, hidden].</summary>
+    RoutedRows,
+
+    /// <summary>The experts' outputs in expert order [T·k, hidden].</summary>
+    ExpertOutputs,
 }
 
 /// <summary>

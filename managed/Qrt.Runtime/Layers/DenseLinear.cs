@@ -6,6 +6,12 @@ public sealed class DenseLinear(QrtTensor weight, QrtTensor? bias = null) : ILin
     /// <inheritdoc />
     public long InFeatures => weight.Size(1);
 
+    /// <summary>W [N, K].</summary>
+    internal QrtTensor Weight => weight;
+
+    /// <summary>The bias [N], or null.</summary>
+    internal QrtTensor? Bias => bias;
+
     /// <inheritdoc />
     public long OutFeatures => weight.Size(0);
 

@@ -9,6 +9,18 @@ public sealed class Fp8Linear(QrtTensor weight, QrtTensor weightScale, QrtTensor
     /// <inheritdoc />
     public long InFeatures => weight.Size(1);
 
+    /// <summary>W F8E4M3 [N, K].</summary>
+    internal QrtTensor Weight => weight;
+
+    /// <summary>Per-tensor or per-channel weight scales.</summary>
+    internal QrtTensor WeightScale => weightScale;
+
+    /// <summary>The static activation scale (one element), or null for dynamic per-token quantization.</summary>
+    internal QrtTensor? InputScale => inputScale;
+
+    /// <summary>The bias [N], or null.</summary>
+    internal QrtTensor? Bias => bias;
+
     /// <inheritdoc />
     public long OutFeatures => weight.Size(0);
 

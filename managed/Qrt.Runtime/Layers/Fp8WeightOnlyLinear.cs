@@ -6,6 +6,15 @@ public sealed class Fp8WeightOnlyLinear(QrtTensor weight, QrtTensor weightScale,
     /// <inheritdoc />
     public long InFeatures => weight.Size(1);
 
+    /// <summary>W F8E4M3 [N, K].</summary>
+    internal QrtTensor Weight => weight;
+
+    /// <summary>Per-tensor or per-channel weight scales.</summary>
+    internal QrtTensor WeightScale => weightScale;
+
+    /// <summary>The bias [N], or null.</summary>
+    internal QrtTensor? Bias => bias;
+
     /// <inheritdoc />
     public long OutFeatures => weight.Size(0);
 

@@ -10,6 +10,21 @@ public sealed class Int8Linear(
     /// <inheritdoc />
     public long InFeatures => weight.Size(1);
 
+    /// <summary>W I8 [N, K].</summary>
+    internal QrtTensor Weight => weight;
+
+    /// <summary>Per-tensor or per-channel weight scales.</summary>
+    internal QrtTensor WeightScale => weightScale;
+
+    /// <summary>The static activation scale (one element), or null for dynamic per-token quantization.</summary>
+    internal QrtTensor? InputScale => inputScale;
+
+    /// <summary>The static activation zero point (one element), or null.</summary>
+    internal QrtTensor? InputZeroPoint => inputZeroPoint;
+
+    /// <summary>The bias [N], or null.</summary>
+    internal QrtTensor? Bias => bias;
+
     /// <inheritdoc />
     public long OutFeatures => weight.Size(0);
 

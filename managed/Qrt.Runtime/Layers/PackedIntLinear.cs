@@ -61,6 +61,15 @@ public sealed class PackedIntLinear : ILinear
     /// <inheritdoc />
     public long InFeatures => _inFeatures;
 
+    /// <summary>The weight in the repacked tensor-core layout (on a CUDA device), or null.</summary>
+    internal RepackedInt4Weight? Repacked => _repacked;
+
+    /// <summary>The bias [N], or null.</summary>
+    internal QrtTensor? Bias => _bias;
+
+    /// <summary>The bias the repacked kernel adds: widened with zeros to its padded N, or null.</summary>
+    internal QrtTensor? KernelBias => _paddedBias ?? _bias;
+
     /// <inheritdoc />
     public long OutFeatures { get; }
 

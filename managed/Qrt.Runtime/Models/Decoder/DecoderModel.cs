@@ -63,20 +63,20 @@ internal sealed class DecoderModel : ICausalLanguageModel
     /// <summary>The output projection.</summary>
     public ILinear LmHead => _lmHead;
 
-    /// <summary>Every linear layer except a tied LM head, in the order of <see cref="Architectures.DecoderPlan.Linears"/>.</summary>
-    public IEnumerable<ILinear> Linears()
+    /// <summary>The scheme of every linear layer except a tied LM head, in the order of <see cref="Architectures.DecoderPlan.Linears"/>.</summary>
+    public IEnumerable<string> LinearSchemes()
     {
         foreach (var layer in _layers)
         {
-            foreach (var linear in layer.Attention.Linears.Concat(layer.FeedForward.Linears))
+            foreach (var scheme in layer.Attention.Linears.Select(linear => linear.Scheme).Concat(layer.FeedForward.LinearSchemes))
             {
-                yield return linear;
+                yield return scheme;
             }
         }
 
         if (!_lmHeadTied)
         {
-            yield return _lmHead;
+            yield return _lmHead.Scheme;
         }
     }
 

@@ -6,7 +6,10 @@ namespace Qrt.Runtime.Models.Decoder;
 internal sealed class GatedMlp(ILinear gate, ILinear up, ILinear down) : IFeedForward
 {
     /// <inheritdoc />
-    public IEnumerable<ILinear> Linears => [gate, up, down];
+    public IEnumerable<string> LinearSchemes => [gate.Scheme, up.Scheme, down.Scheme];
+
+    /// <summary>The gate, up and down projections.</summary>
+    public IReadOnlyList<ILinear> Linears => [gate, up, down];
 
     /// <inheritdoc />
     public void Forward(QrtStream stream, QrtTensor x, QrtTensor y)

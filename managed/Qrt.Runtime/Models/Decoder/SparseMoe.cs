@@ -11,7 +11,7 @@ namespace Qrt.Runtime.Models.Decoder;
 internal sealed class SparseMoe(ILinear router, IReadOnlyList<GatedMlp> experts, int expertsPerToken) : IFeedForward
 {
     /// <inheritdoc />
-    public IEnumerable<ILinear> Linears => experts.SelectMany(expert => expert.Linears).Prepend(router);
+    public IEnumerable<string> LinearSchemes => experts.SelectMany(expert => expert.LinearSchemes).Prepend(router.Scheme);
 
     /// <inheritdoc />
     public void Forward(QrtStream stream, QrtTensor x, QrtTensor y)

@@ -1,4 +1,5 @@
 using Qrt.Runtime.Layers;
+using Qrt.Runtime.Layers.Grouped;
 using Qrt.Runtime.Models.Architectures;
 using Qrt.Runtime.Models.Configuration;
 using Qrt.Runtime.Models.Decoder;
@@ -52,8 +53,40 @@ internal sealed class DecoderBuilder(
         GatedMlp Mlp(GatedMlpPlan mlp) => build.Add(new GatedMlp(build.Add(Linear(mlp.Gate)), build.Add(Linear(mlp.Up)), build.Add(Linear(mlp.Down))));
         IFeedForward feedForward = layer.Mlp is not null
             ? Mlp(layer.Mlp)
-            : build.Add(new SparseMoe(build.Add(Linear(layer.Experts!.Router)), [.. layer.Experts.Experts.Select(Mlp)], layer.Experts.ExpertsPerToken));
+            : weights.Device.Backend == Backend.Cpu
+                ? build.Add(new SparseMoe(build.Add(Linear(layer.Experts!.Router)), [.. layer.Experts.Experts.Select(Mlp)], layer.Experts.ExpertsPerToken))
+                : build.Add(GroupedExperts(layer.Experts!));
         return build.Complete(new DecoderLayer(inputNorm, attention, postNorm, feedForward, (float)config.RmsNormEps));
+    }
+
+    /// <summary>
+    /// A mixture on the device: each expert's layers are built as usual (checked, converted, repacked), then every
+    /// projection is stacked across the experts for the grouped kernels and the per-expert layers are freed.
+    /// </summary>
+    private GroupedSparseMoe GroupedExperts(SparseMoePlan experts)
+    {
+        using var build = new PartialBuild();
+        var router = build.Add(Linear(experts.Router));
+        var perExpert = new List<ILinear[]>();
+        try
+        {
+            foreach (var expert in experts.Experts)
+            {
+                perExpert.Add([Linear(expert.Gate), Linear(expert.Up), Linear(expert.Down)]);
+            }
+
+            var gate = build.Add(GroupedLinears.Stack([.. perExpert.Select(layers => layers[0])]));
+            var up = build.Add(GroupedLinears.Stack([.. perExpert.Select(layers => layers[1])]));
+            var down = build.Add(GroupedLinears.Stack([.. perExpert.Select(layers => layers[2])]));
+            return build.Complete(new GroupedSparseMoe(router, gate, up, down, experts.Experts.Count, experts.ExpertsPerToken));
+        }
+        finally
+        {
+            foreach (var layer in perExpert.SelectMany(layers => layers))
+            {
+                layer.Dispose();
+            }
+        }
     }
 
     private ILinear Linear(PlannedLinear linear) => linears.Create(linear, schemes[linear.Name], weights);

@@ -19,6 +19,10 @@ internal sealed class PartialBuild : IDisposable
         return part;
     }
 
+    /// <summary>As <see cref="Add{T}"/> for a part that may be absent.</summary>
+    public T? AddOptional<T>(T? part)
+        where T : class, IDisposable => part is null ? null : Add(part);
+
     /// <summary>Construction succeeded: the parts now belong to <paramref name="result"/>, which is returned.</summary>
     public T Complete<T>(T result)
     {

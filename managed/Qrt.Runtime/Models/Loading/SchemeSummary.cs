@@ -10,7 +10,7 @@ internal static class SchemeSummary
     /// <summary>One entry per (layer kind, scheme), in network order.</summary>
     public static IReadOnlyList<LayerKindScheme> Of(DecoderPlan plan, DecoderModel model)
     {
-        var layers = Pair(plan.Linears(), model.Linears()).ToList();
+        var layers = Pair(plan.Linears(), model.LinearSchemes()).ToList();
         if (plan.LmHead is null)
         {
             layers.Add(("lm_head (tied to embed_tokens)", model.LmHead.Scheme));
@@ -20,7 +20,11 @@ internal static class SchemeSummary
     }
 
     /// <summary>The (kind, scheme) of each built layer, <paramref name="built"/>[i] made from <paramref name="planned"/>[i].</summary>
-    public static IEnumerable<(string Kind, string Scheme)> Pair(IEnumerable<PlannedLinear> planned, IEnumerable<ILinear> built)
+    public static IEnumerable<(string Kind, string Scheme)> Pair(IEnumerable<PlannedLinear> planned, IEnumerable<ILinear> built) =>
+        Pair(planned, built.Select(layer => layer.Scheme));
+
+    /// <summary>The (kind, scheme) of each built layer, given by its scheme: <paramref name="built"/>[i] made from <paramref name="planned"/>[i].</summary>
+    public static IEnumerable<(string Kind, string Scheme)> Pair(IEnumerable<PlannedLinear> planned, IEnumerable<string> built)
     {
         var plannedList = planned.ToList();
         var builtList = built.ToList();
@@ -29,7 +33,7 @@ internal static class SchemeSummary
             throw new InvalidOperationException($"the model has {builtList.Count} linear layers but its plan {plannedList.Count}");
         }
 
-        return plannedList.Zip(builtList, (plan, layer) => (plan.Kind, layer.Scheme));
+        return plannedList.Zip(builtList, (plan, scheme) => (plan.Kind, scheme));
     }
 
     /// <summary>One entry per distinct (kind, scheme) of <paramref name="layers"/>, in first-seen order, with its count.</summary>
