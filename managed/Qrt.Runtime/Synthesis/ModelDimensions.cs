@@ -48,6 +48,9 @@ internal sealed record ModelDimensions(
             // Every input width (1024, heads x head_dim, intermediate) is a multiple of 128, the usual group size.
             // Mixtral's four experts get half the MLP width so the model stays a few hundred million parameters.
             SyntheticSize.Small => new ModelDimensions(32000, 1024, mixtral ? 1408 : 2816, 16, 16, 4, mistral ? 128 : 64, 4, 2, 128),
+            SyntheticSize.Pixtral12B when mistral => new ModelDimensions(131072, 5120, 14336, 40, 32, 8, 128, 4, 2, 128),
+            SyntheticSize.Pixtral12B => throw new ArgumentException(
+                $"the pixtral-12b size is Pixtral-12B's shapes, which only the pixtral and mistral architectures have; found {architecture}"),
             _ => new ModelDimensions(32000, 2048, mixtral ? 2816 : 5632, 20, 32, 8, mistral ? 128 : 64, 4, 2, 128),
         };
         return dimensions with { Vision = VisionDimensions.For(architecture, size) };

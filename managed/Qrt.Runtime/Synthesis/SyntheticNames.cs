@@ -31,6 +31,7 @@ public static class SyntheticNames
         ("tiny", SyntheticSize.Tiny),
         ("small", SyntheticSize.Small),
         ("medium", SyntheticSize.Medium),
+        ("pixtral-12b", SyntheticSize.Pixtral12B),
     ];
 
     /// <summary>Every architecture name, in the order messages list them.</summary>

@@ -11,4 +11,11 @@ public enum SyntheticSize
 
     /// <summary>Hidden 2048, 20 layers, a 32000-token vocabulary: about a billion parameters.</summary>
     Medium,
+
+    /// <summary>
+    /// Pixtral-12B's real shapes (Mistral-NeMo 12B: hidden 5120, 40 layers, 32 query and 8 key/value heads of 128,
+    /// MLP 14336, a 131072-token vocabulary; the Pixtral vision tower): for speed measurements, which do not depend on
+    /// the weights' values. Only the Mistral-family architectures (pixtral, mistral) have these shapes.
+    /// </summary>
+    Pixtral12B,
 }

@@ -240,11 +240,16 @@ internal sealed class VisionLanguageCheckpointTests
             Assert.That(VisionLanguageConfigJson.MropeSections(128), Is.EqualTo(new[] { 16, 24, 24 }), "Qwen2-VL-7B's sections");
             foreach (var architecture in new[] { SyntheticArchitecture.Pixtral, SyntheticArchitecture.Qwen2Vl })
             {
-                foreach (var size in Enum.GetValues<SyntheticSize>())
+                foreach (var size in Enum.GetValues<SyntheticSize>().Where(size => size != SyntheticSize.Pixtral12B || architecture == SyntheticArchitecture.Pixtral))
                 {
                     Assert.That(() => ModelDimensions.For(architecture, size).Validate(architecture), Throws.Nothing, $"{architecture} {size}");
                 }
             }
+
+            Assert.That(ModelDimensions.For(SyntheticArchitecture.Pixtral, SyntheticSize.Pixtral12B) with { Vision = null },
+                Is.EqualTo(new ModelDimensions(131072, 5120, 14336, 40, 32, 8, 128, 4, 2, 128)), "Mistral-NeMo 12B, Pixtral-12B's text model");
+            Assert.That(() => ModelDimensions.For(SyntheticArchitecture.Qwen2Vl, SyntheticSize.Pixtral12B),
+                Throws.ArgumentException.With.Message.Contains("only the pixtral and mistral architectures"));
 
             var oddHeads = ModelDimensions.For(SyntheticArchitecture.Qwen2Vl, SyntheticSize.Tiny) with { Vision = new VisionDimensions(48, 1, 8, 96) };
             Assert.That(() => oddHeads.Validate(SyntheticArchitecture.Qwen2Vl), Throws.ArgumentException.With.Message.Contains("(6)").And.Message.Contains("multiple of 4"));

@@ -113,8 +113,11 @@ internal sealed class TokenizerGoldenTests
             }
         }
 
+        // Pixtral-12B's real shapes are a speed-measurement size (random weights at the real dimensions); their
+        // tokenizer is the same synthetic construction the goldens cover, at 131072 ids.
         var all = from architecture in Enum.GetValues<SyntheticArchitecture>()
                   from size in Enum.GetValues<SyntheticSize>()
+                  where size != SyntheticSize.Pixtral12B
                   select (architecture, size);
         Assert.That(covered.Keys, Is.EquivalentTo(all));
     }
