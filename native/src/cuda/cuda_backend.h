@@ -107,4 +107,9 @@ void attention(const qrt_stream* stream, const HeadsView& q, const HeadsView& k,
                const int32_t* segment_offsets, int64_t segment_count, bool causal, int64_t sliding_window, float scale,
                const HeadsView& out);
 
+// Token sampling (sampling.cu), with the CPU op's semantics (cpu/sampling.h); every pointer is device memory, and
+// the parameters' values are not checked (out-of-range values have the meaning qrt.h gives them).
+void sample(const qrt_stream* stream, const RowsView& logits, const float* temperature, const int32_t* top_k,
+            const float* top_p, const uint64_t* seed, int64_t* counter, int32_t* ids);
+
 }  // namespace qrt::cuda
