@@ -451,7 +451,7 @@ QRT_API qrt_status qrt_argmax(qrt_stream* stream, const qrt_tensor* x, qrt_tenso
 /// does); softmax; top-p keeps the fewest most probable tokens whose probability reaches top_p (at least one; ties
 /// with the last one kept); the draw picks among what is kept in proportion to probability. NaN logits are never
 /// drawn.
-///  logits [B, V] F32, F16 or BF16, rows contiguous with any row stride; B ≥ 1, 1 ≤ V ≤ 2^31.
+///  logits [B, V] F32, F16 or BF16, rows contiguous with any row stride; B ≥ 1, 1 ≤ V ≤ 2^31 − 1.
 ///  temperature F32 [B]: 0 draws greedily, the first index of the largest logit (NaN only when every logit is).
 ///  top_k I32 [B]: 0 is off. top_p F32 [B]: 1 is off.
 ///  seed I64 [B] (64 bits read as unsigned) and counter I64 [B]: the draw's 64 random bits are the first two words

@@ -48,8 +48,8 @@ extern "C" QRT_API qrt_status qrt_sample(qrt_stream* stream, const qrt_tensor* l
         args.require(logits_ref.rank == 2, "logits", "must be [B, V] (rank 2), got shape ", logits_ref.shape_string());
         args.require(logits_ref.shape[0] >= 1 && logits_ref.shape[1] >= 1, "logits",
                      "needs at least one row and one logit per row, got shape ", logits_ref.shape_string());
-        args.require(logits_ref.shape[1] - 1 <= std::numeric_limits<int32_t>::max(), "logits", "has ",
-                     logits_ref.shape[1], " logits per row; the I32 ids reach 2^31 - 1 at most");
+        args.require(logits_ref.shape[1] <= std::numeric_limits<int32_t>::max(), "logits", "has ", logits_ref.shape[1],
+                     " logits per row; at most 2^31 - 1 fit the I32 ids");
         const qrt::RowsView rows = args.rows("logits", logits_ref);
         const int64_t b = rows.rows;
         const qrt::TensorRef temperature_ref = row_vector(args, "temperature", temperature, {QRT_DTYPE_F32}, b);
