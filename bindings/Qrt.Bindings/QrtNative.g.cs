@@ -663,6 +663,34 @@ public static unsafe partial class QrtNative
     public static partial qrt_status qrt_argmax(qrt_stream* stream, qrt_tensor* x, qrt_tensor* indices);
 
     /// <summary>
+    /// ids[b] = a token drawn from row b of logits, each row with its own settings, as the managed TokenSampler draws:
+    /// temperature scales the logits; top-k keeps the logits ≥ the k-th largest (ties with it kept, as transformers
+    /// does); softmax; top-p keeps the fewest most probable tokens whose probability reaches top_p (at least one; ties
+    /// with the last one kept); the draw picks among what is kept in proportion to probability. NaN logits are never
+    /// drawn.
+    ///  logits [B, V] F32, F16 or BF16, rows contiguous with any row stride; B ≥ 1, 1 ≤ V ≤ 2^31 − 1.
+    ///  temperature F32 [B]: 0 draws greedily, the first index of the largest logit (NaN only when every logit is).
+    ///  top_k I32 [B]: 0 is off. top_p F32 [B]: 1 is off.
+    ///  seed I64 [B] (64 bits read as unsigned) and counter I64 [B]: the draw's 64 random bits are the first two words
+    ///  (low, high) of Philox-4x32-10 keyed by (seed low, seed high) at counter (counter low, counter high, 0, 0); the
+    ///  uniform is bits / 2^64. Every row's counter is incremented by one after each call, greedy rows included, in
+    ///  place (in device memory on CUDA), so that repeated calls and replays of a captured graph draw fresh numbers.
+    ///  ids I32 [B]. All vectors contiguous; counter and ids must not overlap any other argument.
+    /// Probabilities are fixed-point integers (exp((x − max) / temperature) · 2^S, S = 62 − ceil(log2 V), truncated),
+    /// so sums are exact and the CPU and CUDA backends draw the same token from the same inputs, run after run. A row
+    /// whose largest logit is +inf or −inf, or whose logits are all NaN, is decoded greedily.
+    /// Checked: shapes and dtypes; on the CPU also every row's parameters (temperature finite and ≥ 0, top_k ≥ 0,
+    /// 0 &lt; top_p ≤ 1), naming the first bad row. On the CUDA backend the parameters live in device memory, which the
+    /// host does not read, and the kernel gives values out of range a meaning instead: a temperature that is negative,
+    /// NaN or infinite draws greedily, a top_k &lt; 0 is off, a top_p outside (0, 1] is off. The CUDA kernel allocates
+    /// nothing and does not synchronise, so it can be captured in a CUDA graph.
+    /// </summary>
+    /// <remarks>C: <c>qrt_status qrt_sample(qrt_stream* stream, const qrt_tensor* logits, const qrt_tensor* temperature, const qrt_tensor* top_k, const qrt_tensor* top_p, const qrt_tensor* seed, qrt_tensor* counter, qrt_tensor* ids)</c></remarks>
+    [LibraryImport(LibraryName, EntryPoint = "qrt_sample")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial qrt_status qrt_sample(qrt_stream* stream, qrt_tensor* logits, qrt_tensor* temperature, qrt_tensor* top_k, qrt_tensor* top_p, qrt_tensor* seed, qrt_tensor* counter, qrt_tensor* ids);
+
+    /// <summary>
     /// y[t] = table[ids[t]]. ids I32 or I64 [...] (all in [0, V)); table [V, D] float; y [..., D] float (a table of
     /// another float dtype is rounded to y's). On the CPU the ids are checked before any work; on the CUDA backend they
     /// live in device memory, which the host does not read: the row of an id outside [0, V) is written as NaN instead,

@@ -151,4 +151,9 @@ void quantize_int8_grouped(const qrt_stream* stream, const RowsView& x, const Gr
 void quantize_fp8_grouped(const qrt_stream* stream, const RowsView& x, const GroupedVector& scale,
                           const ExpertOffsets& offsets, const RowsView& q);
 
+// Token sampling (sampling.cu), with the CPU op's semantics (cpu/sampling.h); every pointer is device memory, and
+// the parameters' values are not checked (out-of-range values have the meaning qrt.h gives them).
+void sample(const qrt_stream* stream, const RowsView& logits, const float* temperature, const int32_t* top_k,
+            const float* top_p, const uint64_t* seed, int64_t* counter, int32_t* ids);
+
 }  // namespace qrt::cuda
