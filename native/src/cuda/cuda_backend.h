@@ -107,4 +107,13 @@ void attention(const qrt_stream* stream, const HeadsView& q, const HeadsView& k,
                const int32_t* segment_offsets, int64_t segment_count, bool causal, int64_t sliding_window, float scale,
                const HeadsView& out);
 
+// Stream capture into CUDA graphs (cuda_runtime.cu). Captures are thread-local (cudaStreamCaptureModeThreadLocal);
+// graphs are cudaGraphExec_t values passed as void*. stream_end_capture instantiates the captured graph or throws
+// with why not, leaving the stream out of capture either way; stream_abandon_capture ends one and discards it.
+void stream_begin_capture(int ordinal, void* stream);
+void* stream_end_capture(int ordinal, void* stream);
+void stream_abandon_capture(int ordinal, void* stream) noexcept;
+void graph_launch(int ordinal, void* stream, void* graph);
+void graph_destroy(int ordinal, void* graph);
+
 }  // namespace qrt::cuda
