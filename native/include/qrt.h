@@ -192,9 +192,10 @@ QRT_API qrt_status qrt_memset(qrt_stream* stream, void* dst, uint8_t value, size
  *  - A capture belongs to the thread that began it (CUDA's thread-local capture mode): that thread must end it, and
  *    other threads keep allocating and running eager work meanwhile.
  *  - Calls that cannot be captured fail with QRT_STATUS_UNSUPPORTED while a capture is open: qrt_stream_synchronize
- *    on the capturing stream, qrt_memcpy to or from host memory on it (a replay would touch the host buffer at
- *    replay time, and CUDA refuses pageable memory in graphs), and qrt_malloc/qrt_free of CUDA memory on the
- *    capturing thread (an allocation would happen once, at capture time, and never on replay).
+ *    on the capturing stream, qrt_memcpy to or from host memory on it (a replay would read or write the host
+ *    buffer when it runs, not when qrt_memcpy was called, and the host memory may be pageable), and
+ *    qrt_malloc/qrt_free of CUDA memory on the capturing thread (an allocation would happen once, at capture time,
+ *    and never on replay).
  *  - Any call that fails on the capturing stream during the capture (such a refused call, an op whose arguments
  *    fail validation, a launch that fails) makes the capture invalid: the graph would lack that work, so
  *    qrt_stream_end_capture then fails, naming the first failure, and discards the capture.
