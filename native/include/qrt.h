@@ -190,7 +190,8 @@ QRT_API qrt_status qrt_memset(qrt_stream* stream, void* dst, uint8_t value, size
  *  - CUDA only: capture is a CUDA feature (cudaStreamBeginCapture), and qrt_stream_begin_capture on a CPU stream
  *    fails with QRT_STATUS_UNSUPPORTED; ops on a CPU stream always run eagerly.
  *  - A capture belongs to the thread that began it (CUDA's thread-local capture mode): that thread must end it, and
- *    other threads keep allocating and running eager work meanwhile.
+ *    other threads keep allocating and running eager work meanwhile. qrt_stream_destroy on that thread discards an
+ *    open capture with its stream; on another thread it fails with QRT_STATUS_INVALID_ARGUMENT and frees nothing.
  *  - Calls that cannot be captured fail with QRT_STATUS_UNSUPPORTED while a capture is open: qrt_stream_synchronize
  *    on the capturing stream, qrt_memcpy to or from host memory on it (a replay would read or write the host
  *    buffer when it runs, not when qrt_memcpy was called, and the host memory may be pageable), and

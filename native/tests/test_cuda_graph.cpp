@@ -273,6 +273,19 @@ void test_capture_state_errors(Random& random) {
     void* ptr = nullptr;
     QRT_CHECK_OK(qrt_malloc(cuda_device(), 256, &ptr));
     QRT_CHECK_OK(qrt_free(cuda_device(), ptr));
+    // Another thread cannot end the capture, so it cannot destroy the stream either; the stream stays usable.
+    QRT_CHECK_OK(qrt_stream_create(cuda_device(), &doomed));
+    QRT_CHECK_OK(qrt_stream_begin_capture(doomed));
+    std::thread destroyer([doomed] {
+        QRT_CHECK_FAILS(qrt_stream_destroy(doomed), QRT_STATUS_INVALID_ARGUMENT, "another thread");
+    });
+    destroyer.join();
+    QRT_CHECK(is_capturing(doomed));
+    QRT_CHECK_OK(qrt_stream_end_capture(doomed, &graph));
+    QRT_CHECK_OK(qrt_graph_destroy(graph));
+    QRT_CHECK_OK(qrt_stream_destroy(doomed));
+    QRT_CHECK_OK(qrt_malloc(cuda_device(), 256, &ptr));
+    QRT_CHECK_OK(qrt_free(cuda_device(), ptr));
 }
 
 void test_cpu_capture_refused() {

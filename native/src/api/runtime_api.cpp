@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -64,14 +65,22 @@ void require_device(const char* function, const char* name, qrt_device device) {
 #endif
 }
 
-// The streams whose capture the calling thread began and has not ended. A capture is thread-local (qrt.h), so the
-// calls it forbids (qrt_malloc, qrt_free of CUDA memory) are forbidden on this thread only.
-thread_local std::vector<qrt_stream*> t_open_captures;
+// Every stream with an open capture. A capture is thread-local (qrt.h), so the calls it forbids (qrt_malloc, qrt_free
+// of CUDA memory) are forbidden on the thread that began it only (each stream's capture_thread). One list for all
+// threads, so that a stream destroyed by another thread than the one capturing on it leaves no dangling entry.
+std::mutex g_open_captures_mutex;
+std::vector<qrt_stream*> g_open_captures;
+
+[[maybe_unused]] void remember_capture(qrt_stream* stream) {
+    std::lock_guard<std::mutex> lock(g_open_captures_mutex);
+    g_open_captures.push_back(stream);
+}
 
 [[maybe_unused]] void forget_capture(qrt_stream* stream) {
-    for (auto it = t_open_captures.begin(); it != t_open_captures.end(); ++it) {
+    std::lock_guard<std::mutex> lock(g_open_captures_mutex);
+    for (auto it = g_open_captures.begin(); it != g_open_captures.end(); ++it) {
         if (*it == stream) {
-            t_open_captures.erase(it);
+            g_open_captures.erase(it);
             return;
         }
     }
@@ -98,10 +107,17 @@ qrt_status guarded_on(const char* function, const qrt_stream* stream, Body&& bod
 // Refuses CUDA allocations on a thread with an open capture, and marks its captures invalid: CUDA forbids them in a
 // thread-local capture, and an allocation meant for the graph would happen now, never on replay.
 void refuse_cuda_memory_calls_while_capturing(const char* function, qrt_device device) {
-    if (device.backend != QRT_BACKEND_CUDA || t_open_captures.empty()) return;
+    if (device.backend != QRT_BACKEND_CUDA) return;
+    const std::thread::id self = std::this_thread::get_id();
+    std::lock_guard<std::mutex> lock(g_open_captures_mutex);
+    bool capturing = false;
+    for (qrt_stream* stream : g_open_captures) capturing = capturing || stream->capture_thread == self;
+    if (!capturing) return;
     const std::string message = concat(function, ": CUDA memory cannot be allocated or freed while this thread "
                                                  "captures a stream (allocate before qrt_stream_begin_capture)");
-    for (qrt_stream* stream : t_open_captures) qrt::note_failure_during_capture(stream, message);
+    for (qrt_stream* stream : g_open_captures) {
+        if (stream->capture_thread == self) qrt::note_failure_during_capture(stream, message);
+    }
     throw Error(QRT_STATUS_UNSUPPORTED, concat(message, "; the capture is now invalid"));
 }
 
@@ -220,6 +236,9 @@ QRT_API qrt_status qrt_stream_destroy(qrt_stream* stream) {
     constexpr const char* function = "qrt_stream_destroy";
     return qrt::guarded(function, [&] {
         if (stream == nullptr) return;
+        // A thread-local capture can be ended only by its own thread; the stream stays alive until that thread does.
+        require_argument(!stream->capturing || stream->capture_thread == std::this_thread::get_id(), function, "stream",
+                         "is capturing for another thread, which must end its capture before the stream is destroyed");
         std::unique_ptr<qrt_stream> owned(stream);
 #if defined(QRT_WITH_CUDA)
         if (owned->device.backend == QRT_BACKEND_CUDA) {
@@ -362,12 +381,16 @@ QRT_API qrt_status qrt_stream_begin_capture(qrt_stream* stream) {
         }
         require_argument(!stream->capturing, function, "stream", "is already capturing");
 #if defined(QRT_WITH_CUDA)
-        t_open_captures.reserve(t_open_captures.size() + 1);  // so that registering below cannot throw
-        qrt::cuda::stream_begin_capture(stream->device.ordinal, stream->native_handle);
-        stream->capturing = true;
         stream->capture_thread = std::this_thread::get_id();
         stream->capture_failure.clear();
-        t_open_captures.push_back(stream);
+        remember_capture(stream);
+        try {
+            qrt::cuda::stream_begin_capture(stream->device.ordinal, stream->native_handle);
+        } catch (...) {
+            forget_capture(stream);
+            throw;
+        }
+        stream->capturing = true;
 #endif
     });
 }
