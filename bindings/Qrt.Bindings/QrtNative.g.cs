@@ -118,6 +118,12 @@ public unsafe partial struct qrt_device_info
 /// <summary>An ordered queue of work on one device. Opaque; create with qrt_stream_create, free with qrt_stream_destroy.</summary>
 public partial struct qrt_stream { }
 
+/// <summary>
+/// An instantiated graph of work captured on a stream. Opaque; made by qrt_stream_end_capture, freed with
+/// qrt_graph_destroy.
+/// </summary>
+public partial struct qrt_graph { }
+
 /// <summary>Element types. Sub-byte and packed formats travel as their storage type (e.g. INT32 words).</summary>
 public enum qrt_dtype : int
 {
@@ -312,6 +318,52 @@ public static unsafe partial class QrtNative
     [LibraryImport(LibraryName, EntryPoint = "qrt_memset")]
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
     public static partial qrt_status qrt_memset(qrt_stream* stream, void* dst, byte value, nuint bytes);
+
+    /// <summary>
+    /// Starts capturing the work enqueued on a CUDA stream (see Graphs above). Fails with QRT_STATUS_UNSUPPORTED on a
+    /// CPU stream (graphs are a CUDA feature) and with QRT_STATUS_INVALID_ARGUMENT if the stream already captures.
+    /// </summary>
+    /// <remarks>C: <c>qrt_status qrt_stream_begin_capture(qrt_stream* stream)</c></remarks>
+    [LibraryImport(LibraryName, EntryPoint = "qrt_stream_begin_capture")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial qrt_status qrt_stream_begin_capture(qrt_stream* stream);
+
+    /// <summary>
+    /// Ends the capture on a stream and instantiates what it recorded into a graph written to *graph; the caller owns
+    /// it and frees it with qrt_graph_destroy. The stream leaves capture mode whatever happens and runs eager work
+    /// again. Fails, with *graph NULL, with QRT_STATUS_INVALID_ARGUMENT if the stream is not capturing, is ended by
+    /// another thread than the one that began it, or if a call failed on it during the capture (the message names the
+    /// first failure); with QRT_STATUS_DEVICE_ERROR if CUDA invalidated the capture or cannot instantiate it.
+    /// </summary>
+    /// <remarks>C: <c>qrt_status qrt_stream_end_capture(qrt_stream* stream, qrt_graph** graph)</c></remarks>
+    [LibraryImport(LibraryName, EntryPoint = "qrt_stream_end_capture")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial qrt_status qrt_stream_end_capture(qrt_stream* stream, qrt_graph** graph);
+
+    /// <summary>
+    /// Writes 1 to *capturing while the stream captures (between qrt_stream_begin_capture and
+    /// qrt_stream_end_capture), 0 otherwise. A CPU stream never captures.
+    /// </summary>
+    /// <remarks>C: <c>qrt_status qrt_stream_is_capturing(const qrt_stream* stream, int32_t* capturing)</c></remarks>
+    [LibraryImport(LibraryName, EntryPoint = "qrt_stream_is_capturing")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial qrt_status qrt_stream_is_capturing(qrt_stream* stream, int* capturing);
+
+    /// <summary>
+    /// Enqueues a replay of a graph on a stream of the device it was captured on; it runs asynchronously, in the
+    /// order of the stream, like the ops it recorded. The graph may be launched any number of times, on any stream of
+    /// that device.
+    /// </summary>
+    /// <remarks>C: <c>qrt_status qrt_graph_launch(qrt_stream* stream, const qrt_graph* graph)</c></remarks>
+    [LibraryImport(LibraryName, EntryPoint = "qrt_graph_launch")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial qrt_status qrt_graph_launch(qrt_stream* stream, qrt_graph* graph);
+
+    /// <summary>Frees a graph from qrt_stream_end_capture. A replay still running finishes first. Passing NULL is a no-op.</summary>
+    /// <remarks>C: <c>qrt_status qrt_graph_destroy(qrt_graph* graph)</c></remarks>
+    [LibraryImport(LibraryName, EntryPoint = "qrt_graph_destroy")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial qrt_status qrt_graph_destroy(qrt_graph* graph);
 
     /// <summary>Returns the size in bytes of one element of dtype, or 0 for an unknown dtype.</summary>
     /// <remarks>C: <c>size_t qrt_dtype_size(qrt_dtype dtype)</c></remarks>

@@ -87,7 +87,8 @@ internal enum ScratchSlot
 /// largest shape has been seen. Work on one stream runs in order, so each layer can reuse the memory the layer before
 /// it used: the GPU runs a later op only after the earlier ones, and the CPU finishes every op before it returns. A
 /// slot grows when a larger shape comes; the old memory is freed only after the stream has finished with it. Like
-/// the stream, it is used by one thread at a time.
+/// the stream, it is used by one thread at a time. While the stream captures a graph, a slot may be rented within its
+/// capacity but not grown.
 /// </summary>
 internal sealed class StreamScratch(QrtStream stream) : IDisposable
 {
@@ -108,6 +109,7 @@ internal sealed class StreamScratch(QrtStream stream) : IDisposable
         var key = (slot, dtype);
         if (!_buffers.TryGetValue(key, out var buffer) || buffer.ElementCount < elements)
         {
+            RefuseGrowthWhileCapturing(slot, dtype, buffer?.ElementCount ?? 0, elements);
             if (buffer is not null)
             {
                 // Work already enqueued may still read or write the smaller buffer.
@@ -122,6 +124,25 @@ internal sealed class StreamScratch(QrtStream stream) : IDisposable
         }
 
         return buffer.View(shape, ContiguousStrides(shape));
+    }
+
+    /// <summary>
+    /// Growing allocates (and synchronises to free the old memory), which a graph cannot record: the allocation would
+    /// happen once, now, and replays would run without it. Refuses it while the stream captures, naming the slot, and
+    /// spoils the capture, since the op that wanted the memory is not recorded. Only growth asks the stream, so renting
+    /// within capacity costs nothing more.
+    /// </summary>
+    private void RefuseGrowthWhileCapturing(ScratchSlot slot, DType dtype, long capacity, long elements)
+    {
+        if (!stream.IsCapturing)
+        {
+            return;
+        }
+
+        var message = $"scratch slot {slot} ({dtype}) would grow from {capacity} to {elements} elements while the stream " +
+            "captures a graph; run the step once without capturing at this shape (or larger) first, so that the slot is in place";
+        stream.SpoilCapture(message);
+        throw new InvalidOperationException(message);
     }
 
     /// <summary>Frees every slot; the stream must have finished with them.</summary>

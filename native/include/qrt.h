@@ -181,6 +181,54 @@ QRT_API qrt_status qrt_memcpy(qrt_stream* stream, void* dst, qrt_device dst_devi
 /// Sets bytes of memory at dst on the stream's device to value, in the order of the stream.
 QRT_API qrt_status qrt_memset(qrt_stream* stream, void* dst, uint8_t value, size_t bytes);
 
+/*
+ * Graphs: a fixed sequence of work on one stream (a decode step), captured once per shape and replayed.
+ *  - Between qrt_stream_begin_capture and qrt_stream_end_capture, ops, device-to-device qrt_memcpy and qrt_memset
+ *    enqueued on the stream are recorded, not run; each replay runs them again, in order, with the same arguments:
+ *    the same pointers, shapes and scalars. A replay reads whatever those buffers hold when it runs, so new inputs
+ *    are written into the same device buffers (with qrt_memcpy, outside the capture) before qrt_graph_launch.
+ *  - CUDA only: capture is a CUDA feature (cudaStreamBeginCapture), and qrt_stream_begin_capture on a CPU stream
+ *    fails with QRT_STATUS_UNSUPPORTED; ops on a CPU stream always run eagerly.
+ *  - A capture belongs to the thread that began it (CUDA's thread-local capture mode): that thread must end it, and
+ *    other threads keep allocating and running eager work meanwhile. qrt_stream_destroy on that thread discards an
+ *    open capture with its stream; on another thread it fails with QRT_STATUS_INVALID_ARGUMENT and frees nothing.
+ *  - Calls that cannot be captured fail with QRT_STATUS_UNSUPPORTED while a capture is open: qrt_stream_synchronize
+ *    on the capturing stream, qrt_memcpy to or from host memory on it (a replay would read or write the host
+ *    buffer when it runs, not when qrt_memcpy was called, and the host memory may be pageable), and
+ *    qrt_malloc/qrt_free of CUDA memory on the capturing thread (an allocation would happen once, at capture time,
+ *    and never on replay).
+ *  - Any call that fails on the capturing stream during the capture (such a refused call, an op whose arguments
+ *    fail validation, a launch that fails) makes the capture invalid: the graph would lack that work, so
+ *    qrt_stream_end_capture then fails, naming the first failure, and discards the capture.
+ */
+
+/// An instantiated graph of work captured on a stream. Opaque; made by qrt_stream_end_capture, freed with
+/// qrt_graph_destroy.
+typedef struct qrt_graph qrt_graph;
+
+/// Starts capturing the work enqueued on a CUDA stream (see Graphs above). Fails with QRT_STATUS_UNSUPPORTED on a
+/// CPU stream (graphs are a CUDA feature) and with QRT_STATUS_INVALID_ARGUMENT if the stream already captures.
+QRT_API qrt_status qrt_stream_begin_capture(qrt_stream* stream);
+
+/// Ends the capture on a stream and instantiates what it recorded into a graph written to *graph; the caller owns
+/// it and frees it with qrt_graph_destroy. The stream leaves capture mode whatever happens and runs eager work
+/// again. Fails, with *graph NULL, with QRT_STATUS_INVALID_ARGUMENT if the stream is not capturing, is ended by
+/// another thread than the one that began it, or if a call failed on it during the capture (the message names the
+/// first failure); with QRT_STATUS_DEVICE_ERROR if CUDA invalidated the capture or cannot instantiate it.
+QRT_API qrt_status qrt_stream_end_capture(qrt_stream* stream, qrt_graph** graph);
+
+/// Writes 1 to *capturing while the stream captures (between qrt_stream_begin_capture and
+/// qrt_stream_end_capture), 0 otherwise. A CPU stream never captures.
+QRT_API qrt_status qrt_stream_is_capturing(const qrt_stream* stream, int32_t* capturing);
+
+/// Enqueues a replay of a graph on a stream of the device it was captured on; it runs asynchronously, in the
+/// order of the stream, like the ops it recorded. The graph may be launched any number of times, on any stream of
+/// that device.
+QRT_API qrt_status qrt_graph_launch(qrt_stream* stream, const qrt_graph* graph);
+
+/// Frees a graph from qrt_stream_end_capture. A replay still running finishes first. Passing NULL is a no-op.
+QRT_API qrt_status qrt_graph_destroy(qrt_graph* graph);
+
 /* ---------------------------------------------------------------------------------------------------
  * Tensors
  * ------------------------------------------------------------------------------------------------- */

@@ -1,5 +1,6 @@
 #include "core/tensor.h"
 
+#include <exception>
 #include <limits>
 #include <sstream>
 
@@ -104,18 +105,29 @@ std::string device_string(qrt_device device) {
 }
 }  // namespace
 
-OpArgs::OpArgs(const char* op, const qrt_stream* stream) : op_(op) {
+OpArgs::OpArgs(const char* op, const qrt_stream* stream) : op_(op), uncaught_at_start_(std::uncaught_exceptions()) {
     if (stream == nullptr) fail(QRT_STATUS_INVALID_ARGUMENT, "stream", "is NULL");
+    stream_ = stream;
     device_ = stream->device;
 }
 
+OpArgs::~OpArgs() {
+    if (std::uncaught_exceptions() > uncaught_at_start_) {
+        note_failure_during_capture(stream_, concat(op_, " failed (see the error it returned)"));
+    }
+}
+
 void OpArgs::fail(qrt_status status, const char* name, const std::string& message) const {
-    throw Error(status, concat(op_, ": argument '", name, "': ", message));
+    const std::string what = concat(op_, ": argument '", name, "': ", message);
+    note_failure_during_capture(stream_, what);
+    throw Error(status, what);
 }
 
 void OpArgs::unsupported_on_backend() const {
-    throw Error(QRT_STATUS_UNSUPPORTED,
-                concat(op_, ": no kernel for this op on the ", device_string(device_), " backend in this build"));
+    const std::string what =
+        concat(op_, ": no kernel for this op on the ", device_string(device_), " backend in this build");
+    note_failure_during_capture(stream_, what);
+    throw Error(QRT_STATUS_UNSUPPORTED, what);
 }
 
 TensorRef OpArgs::tensor(const char* name, const qrt_tensor* tensor, const DTypeSet& dtypes) const {

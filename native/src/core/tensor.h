@@ -122,6 +122,11 @@ class OpArgs {
 public:
     // Checks that the stream is not NULL.
     OpArgs(const char* op, const qrt_stream* stream);
+    // An op that fails (validation or launch) while its stream captures spoils the capture: the graph would lack the
+    // op. The destructor notices the failure by the exception unwinding through it; fail() keeps the message.
+    ~OpArgs();
+    OpArgs(const OpArgs&) = delete;
+    OpArgs& operator=(const OpArgs&) = delete;
 
     const char* op() const { return op_; }
     qrt_device device() const { return device_; }
@@ -157,7 +162,9 @@ public:
 
 private:
     const char* op_;
+    const qrt_stream* stream_ = nullptr;
     qrt_device device_{};
+    int uncaught_at_start_ = 0;
 };
 
 }  // namespace qrt

@@ -156,4 +156,13 @@ void quantize_fp8_grouped(const qrt_stream* stream, const RowsView& x, const Gro
 void sample(const qrt_stream* stream, const RowsView& logits, const float* temperature, const int32_t* top_k,
             const float* top_p, const uint64_t* seed, int64_t* counter, int32_t* ids);
 
+// Stream capture into CUDA graphs (cuda_runtime.cu). Captures are thread-local (cudaStreamCaptureModeThreadLocal);
+// graphs are cudaGraphExec_t values passed as void*. stream_end_capture instantiates the captured graph or throws
+// with why not, leaving the stream out of capture either way; stream_abandon_capture ends one and discards it.
+void stream_begin_capture(int ordinal, void* stream);
+void* stream_end_capture(int ordinal, void* stream);
+void stream_abandon_capture(int ordinal, void* stream) noexcept;
+void graph_launch(int ordinal, void* stream, void* graph);
+void graph_destroy(int ordinal, void* graph);
+
 }  // namespace qrt::cuda

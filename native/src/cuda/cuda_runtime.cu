@@ -144,4 +144,61 @@ void fill_async(int ordinal, void* stream, void* dst, unsigned char value, size_
                concat("qrt_memset: cudaMemsetAsync of ", bytes, " bytes on cuda:", ordinal));
 }
 
+// Thread-local rather than global or relaxed: only calls made by the capturing thread are checked, so other threads
+// (a loader allocating another model's weights, another stream's eager work) keep working while a decode step is
+// captured; and unlike relaxed mode, a cudaMalloc or cudaFree on the capturing thread is refused instead of running
+// once at capture time while the graph replays without it.
+void stream_begin_capture(int ordinal, void* stream) {
+    DeviceScope scope(ordinal);
+    check_cuda(cudaStreamBeginCapture(static_cast<cudaStream_t>(stream), cudaStreamCaptureModeThreadLocal),
+               concat("qrt_stream_begin_capture: cudaStreamBeginCapture on cuda:", ordinal));
+}
+
+void* stream_end_capture(int ordinal, void* stream) {
+    DeviceScope scope(ordinal);
+    cudaGraph_t graph = nullptr;
+    const cudaError_t ended = cudaStreamEndCapture(static_cast<cudaStream_t>(stream), &graph);
+    if (ended != cudaSuccess) {
+        cudaGetLastError();  // the capture's error is not sticky: leave the stream clean for eager work
+        if (graph != nullptr) cudaGraphDestroy(graph);
+        throw_cuda_error(ended, concat("qrt_stream_end_capture: cudaStreamEndCapture on cuda:", ordinal,
+                                       " (an op or call during the capture broke it)"));
+    }
+    cudaGraphExec_t exec = nullptr;
+    // WithFlags: the one spelling CUDA 11.8 and 12+ share (cudaGraphInstantiate changed its parameters in 12.0).
+    const cudaError_t instantiated = cudaGraphInstantiateWithFlags(&exec, graph, 0);
+    // The executable graph is a copy; the graph itself is no longer needed.
+    cudaGraphDestroy(graph);
+    if (instantiated != cudaSuccess) {
+        cudaGetLastError();
+        throw_cuda_error(instantiated, concat("qrt_stream_end_capture: cudaGraphInstantiateWithFlags on cuda:", ordinal));
+    }
+    return exec;
+}
+
+void stream_abandon_capture(int ordinal, void* stream) noexcept {
+    int previous = 0;
+    cudaGetDevice(&previous);
+    cudaSetDevice(ordinal);
+    cudaGraph_t graph = nullptr;
+    if (cudaStreamEndCapture(static_cast<cudaStream_t>(stream), &graph) == cudaSuccess && graph != nullptr) {
+        cudaGraphDestroy(graph);
+    }
+    cudaGetLastError();
+    cudaSetDevice(previous);
+}
+
+void graph_launch(int ordinal, void* stream, void* graph) {
+    DeviceScope scope(ordinal);
+    check_cuda(cudaGraphLaunch(static_cast<cudaGraphExec_t>(graph), static_cast<cudaStream_t>(stream)),
+               concat("qrt_graph_launch: cudaGraphLaunch on cuda:", ordinal));
+}
+
+void graph_destroy(int ordinal, void* graph) {
+    DeviceScope scope(ordinal);
+    // A graph still running finishes first: CUDA frees an executable graph in flight when it completes.
+    check_cuda(cudaGraphExecDestroy(static_cast<cudaGraphExec_t>(graph)),
+               concat("qrt_graph_destroy: cudaGraphExecDestroy on cuda:", ordinal));
+}
+
 }  // namespace qrt::cuda
