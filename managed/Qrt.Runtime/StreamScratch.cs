@@ -57,6 +57,18 @@ internal enum ScratchSlot
     /// <summary>The last row's logits (F32).</summary>
     Logits,
 
+    /// <summary>A sampled step's temperature and top-p (F32 [2]).</summary>
+    SamplingFloats,
+
+    /// <summary>A sampled step's top-k (I32 [1]).</summary>
+    SamplingTopK,
+
+    /// <summary>A sampled step's generator seed and counter (I64 [2]).</summary>
+    SamplingGenerator,
+
+    /// <summary>The sampled token id (I32 [1]).</summary>
+    SampledToken,
+
     /// <summary>A mixture's router logits [T, E] (F32).</summary>
     RouterLogits,
 
@@ -95,6 +107,12 @@ internal sealed class StreamScratch(QrtStream stream) : IDisposable
     private readonly Dictionary<(ScratchSlot Slot, DType DType), QrtTensor> _buffers = [];
 
     /// <summary>
+    /// Buffers allocated so far. A CUDA graph records the addresses of the buffers it was captured with; when this
+    /// count has moved since, a buffer may have been replaced and the graph must be captured again.
+    /// </summary>
+    public long Allocations { get; private set; }
+
+    /// <summary>
     /// A contiguous tensor of <paramref name="shape"/> over the slot's memory, valid until the slot is rented again.
     /// Zero-filled memory (<paramref name="zeroed"/>) is zeroed when allocated only: its users keep it so.
     /// </summary>
@@ -121,6 +139,7 @@ internal sealed class StreamScratch(QrtStream stream) : IDisposable
             var capacity = Math.Max(elements, 1);
             buffer = zeroed ? QrtTensor.Zeros(dtype, [capacity], stream.Device) : QrtTensor.Empty(dtype, [capacity], stream.Device);
             _buffers[key] = buffer;
+            Allocations++;
         }
 
         return buffer.View(shape, ContiguousStrides(shape));

@@ -128,11 +128,10 @@ internal sealed class TextGenerator(ICausalLanguageModel model, Tokenizer tokeni
             cancellationToken.ThrowIfCancellationRequested();
             var input = images?.Encode(cancellationToken) ?? new DecoderInput(promptIds);
             imageSeconds = clock.Elapsed.TotalSeconds;
-            var logits = sequence.Append(input, cancellationToken);
+            var token = sequence.AppendAndSample(input, sampler, cancellationToken);
             prefillSeconds = clock.Elapsed.TotalSeconds - imageSeconds;
             while (true)
             {
-                var token = sampler.Sample(logits);
                 if (output.Count == 0)
                 {
                     firstTokenSeconds = clock.Elapsed.TotalSeconds;
@@ -170,7 +169,7 @@ internal sealed class TextGenerator(ICausalLanguageModel model, Tokenizer tokeni
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
-                logits = sequence.Append([token], cancellationToken);
+                token = sequence.AppendAndSample(new DecoderInput([token]), sampler, cancellationToken);
             }
         }
 

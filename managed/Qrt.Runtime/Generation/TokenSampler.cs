@@ -10,6 +10,8 @@ public sealed class TokenSampler
 {
     private readonly SamplingParameters _parameters;
     private readonly Xoshiro256StarStar _random;
+    private readonly ulong _seed;
+    private long _deviceDraws;
     private int[] _candidates = [];
     private double[] _weights = [];
     private float[] _scratch = [];
@@ -20,8 +22,16 @@ public sealed class TokenSampler
         ArgumentNullException.ThrowIfNull(parameters);
         parameters.Validate();
         _parameters = parameters;
-        _random = new Xoshiro256StarStar(parameters.Seed ?? (ulong)Random.Shared.NextInt64());
+        _seed = parameters.Seed ?? (ulong)Random.Shared.NextInt64();
+        _random = new Xoshiro256StarStar(_seed);
     }
+
+    /// <summary>
+    /// The settings of the next draw made on the device instead (qrt_sample: the same distribution, from a counter-based
+    /// generator keyed by this sampler's seed, at its next position).
+    /// </summary>
+    internal Models.Decoder.DeviceDraw NextDeviceDraw() =>
+        new(_parameters.Temperature, _parameters.TopK, _parameters.TopP, _seed, _deviceDraws++);
 
     /// <summary>The next token id given the logits over the vocabulary.</summary>
     /// <exception cref="ArgumentException">No logits, or none that is a number.</exception>

@@ -39,6 +39,17 @@ internal interface IModelSequence : IDisposable
     /// embeddings that replace some tokens' (image features) and M-RoPE positions. A model without such inputs takes
     /// only plain tokens.
     /// </summary>
+    /// <summary>
+    /// As <see cref="Append(DecoderInput, CancellationToken)"/>, then chooses the next token with
+    /// <paramref name="sampler"/>. A model on a GPU draws it there (the same distribution) and reads back only the id;
+    /// by default the logits come back and the host sampler draws.
+    /// </summary>
+    int AppendAndSample(DecoderInput input, Generation.TokenSampler sampler, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sampler);
+        return sampler.Sample(Append(input, cancellationToken));
+    }
+
     float[] Append(DecoderInput input, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);

@@ -24,6 +24,8 @@ internal sealed class DecoderModel : ICausalLanguageModel
     private readonly bool _lmHeadTied;
     private readonly IReadOnlyList<int>? _multimodalSections;
     private readonly float[] _hostInverseFrequencies;
+    private QrtGraph? _decodeGraph;
+    private long _decodeGraphAllocations;
 
     public DecoderModel(
         Device device, QrtTensor embedding, DecoderLayer[] layers, QrtTensor finalNorm, ILinear lmHead, QrtTensor inverseFrequencies,
@@ -114,6 +116,7 @@ internal sealed class DecoderModel : ICausalLanguageModel
         _finalNorm.Dispose();
         _inverseFrequencies.Dispose();
         _cache.Dispose();
+        _decodeGraph?.Dispose();
         _stream.Dispose();
     }
 
@@ -216,8 +219,20 @@ internal sealed class DecoderModel : ICausalLanguageModel
     /// <summary>One forward step of at most <see cref="MaxStepTokens"/> tokens; returns its last row's logits in scratch.</summary>
     private QrtTensor Step(SequenceBlocks blocks, DecoderInput input, int ropeDelta, CancellationToken cancellationToken)
     {
+        var step = Prepare(blocks, input, ropeDelta, cancellationToken);
+        var logits = Compute(step, input, cancellationToken);
+        blocks.Commit(step.TokenCount);
+        return logits;
+    }
+
+    /// <summary>
+    /// Enqueues a step's inputs into the stream's scratch — token ids, positions, slots, block table, rotary tables —
+    /// reserving cache slots on the host. The ops that follow read them only from there, so a captured step replays
+    /// with the inputs written here before each launch.
+    /// </summary>
+    private DecoderStep Prepare(SequenceBlocks blocks, DecoderInput input, int ropeDelta, CancellationToken cancellationToken)
+    {
         cancellationToken.ThrowIfCancellationRequested();
-        var device = _stream.Device;
         var count = input.Tokens.Length;
         var tables = UsesMultimodalRotary
             ? MultimodalRotary.Tables(_multimodalSections!, _hostInverseFrequencies, input.RotaryPositions ?? DefaultRotaryPositions(blocks.Length, count, ropeDelta))
@@ -225,7 +240,15 @@ internal sealed class DecoderModel : ICausalLanguageModel
         var step = new DecoderStep(_stream, blocks, count, TableWidth, tables, cancellationToken);
         var ids = _stream.Scratch.Rent(ScratchSlot.TokenIds, DType.I32, [count]);
         Transfer.UploadOn<int>(_stream, input.Tokens, ids);
-        var activations = device.ActivationDType();
+        return step;
+    }
+
+    /// <summary>Enqueues the network on a prepared step; returns its last row's logits in scratch.</summary>
+    private QrtTensor Compute(DecoderStep step, DecoderInput input, CancellationToken cancellationToken)
+    {
+        var count = step.TokenCount;
+        var activations = _stream.Device.ActivationDType();
+        var ids = _stream.Scratch.Rent(ScratchSlot.TokenIds, DType.I32, [count]);
         var hidden = _stream.Scratch.Rent(ScratchSlot.Hidden, activations, [count, _hidden]);
         var residual = _stream.Scratch.Rent(ScratchSlot.Residual, activations, [count, _hidden]);
         var normed = _stream.Scratch.Rent(ScratchSlot.Normed, activations, [count, _hidden]);
@@ -243,12 +266,111 @@ internal sealed class DecoderModel : ICausalLanguageModel
             layer.Forward(step, _cache, hidden, residual, normed);
         }
 
-        blocks.Commit(count);
         Ops.AddRmsNorm(_stream, hidden, residual, _finalNorm, _eps, normed);
         using var last = normed.Slice(0, count - 1, 1);
         var logits = _stream.Scratch.Rent(ScratchSlot.Logits, DType.F32, [1, VocabularySize]);
         _lmHead.Forward(_stream, last, logits);
         return logits;
+    }
+
+    /// <summary>
+    /// Runs checked new tokens and chooses the next one on the device with <paramref name="draw"/>'s settings: the only
+    /// thing read back is the token id. A single-token step (a decode step) on a CUDA device is captured into a CUDA
+    /// graph the first time and replayed after (captured again if a scratch buffer was replaced since); longer steps
+    /// (prefill) run eagerly.
+    /// </summary>
+    internal int ForwardAndSample(SequenceBlocks blocks, DecoderInput input, int ropeDelta, DeviceDraw draw, CancellationToken cancellationToken)
+    {
+        var count = input.Tokens.Length;
+        var start = 0;
+        for (; count - start > MaxStepTokens; start += MaxStepTokens)
+        {
+            Step(blocks, input.Slice(start, MaxStepTokens, _hidden), ropeDelta, cancellationToken);
+        }
+
+        var chunk = input.Slice(start, count - start, _hidden);
+        var step = Prepare(blocks, chunk, ropeDelta, cancellationToken);
+        UploadDraw(draw);
+        if (UseGraphs && chunk.Tokens.Length == 1 && chunk.Embeddings is null)
+        {
+            DecodeGraph(step, chunk, cancellationToken).Launch(_stream);
+        }
+        else
+        {
+            ComputeAndSample(step, chunk, cancellationToken);
+        }
+
+        blocks.Commit(step.TokenCount);
+        var token = new int[1];
+        Transfer.Download(_stream.Scratch.Rent(ScratchSlot.SampledToken, DType.I32, [1]), System.Runtime.InteropServices.MemoryMarshal.AsBytes(token.AsSpan()));
+        return token[0];
+    }
+
+    /// <summary>Whether tokens are drawn on the device (a CUDA model), reading back only the id.</summary>
+    internal bool SamplesOnDevice => _stream.Device.Backend == Backend.Cuda;
+
+    /// <summary>Whether decode steps run as CUDA graphs (on a CUDA device, unless <see cref="EagerDecode"/>).</summary>
+    private bool UseGraphs => _stream.Device.Backend == Backend.Cuda && !EagerDecode;
+
+    /// <summary>Runs decode steps eagerly instead of replaying a captured graph (for comparisons and debugging).</summary>
+    public bool EagerDecode { get; set; }
+
+    /// <summary>The network and the sampler on a prepared step, enqueued.</summary>
+    private void ComputeAndSample(DecoderStep step, DecoderInput input, CancellationToken cancellationToken)
+    {
+        var logits = Compute(step, input, cancellationToken);
+        var scratch = _stream.Scratch;
+        var floats = scratch.Rent(ScratchSlot.SamplingFloats, DType.F32, [2]);
+        var generator = scratch.Rent(ScratchSlot.SamplingGenerator, DType.I64, [2]);
+        using var temperature = floats.Slice(0, 0, 1);
+        using var topP = floats.Slice(0, 1, 1);
+        using var seed = generator.Slice(0, 0, 1);
+        using var counter = generator.Slice(0, 1, 1);
+        Ops.Sample(_stream, logits, temperature, scratch.Rent(ScratchSlot.SamplingTopK, DType.I32, [1]), topP, seed, counter,
+            scratch.Rent(ScratchSlot.SampledToken, DType.I32, [1]));
+    }
+
+    /// <summary>Writes a draw's settings and generator position where the sampler reads them.</summary>
+    private void UploadDraw(DeviceDraw draw)
+    {
+        var scratch = _stream.Scratch;
+        Transfer.UploadOn<float>(_stream, [draw.Temperature, draw.TopP], scratch.Rent(ScratchSlot.SamplingFloats, DType.F32, [2]));
+        Transfer.UploadOn<int>(_stream, [draw.TopK], scratch.Rent(ScratchSlot.SamplingTopK, DType.I32, [1]));
+        Transfer.UploadOn<long>(_stream, [unchecked((long)draw.Seed), draw.Counter], scratch.Rent(ScratchSlot.SamplingGenerator, DType.I64, [2]));
+    }
+
+    /// <summary>The captured decode step, capturing it (and nothing else) when there is none or its buffers may have moved.</summary>
+    private QrtGraph DecodeGraph(DecoderStep step, DecoderInput input, CancellationToken cancellationToken)
+    {
+        if (_decodeGraph is not null && _decodeGraphAllocations == _stream.Scratch.Allocations)
+        {
+            return _decodeGraph;
+        }
+
+        _decodeGraph?.Dispose();
+        _decodeGraph = null;
+        _stream.BeginCapture();
+        try
+        {
+            ComputeAndSample(step, input, cancellationToken);
+        }
+        catch
+        {
+            try
+            {
+                _stream.EndCapture().Dispose();
+            }
+            catch (InvalidOperationException)
+            {
+                // The capture was spoiled by the failure being reported.
+            }
+
+            throw;
+        }
+
+        _decodeGraph = _stream.EndCapture();
+        _decodeGraphAllocations = _stream.Scratch.Allocations;
+        return _decodeGraph;
     }
 
     /// <summary>

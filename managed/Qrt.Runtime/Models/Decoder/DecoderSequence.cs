@@ -24,24 +24,29 @@ internal sealed class DecoderSequence(DecoderModel model, SequenceBlocks blocks)
     public float[] Append(DecoderInput input, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var tokens = input.Tokens;
+        return Run(input, () => model.Forward(blocks, input, RopeDelta, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Checks the input, runs <paramref name="step"/>, and keeps the rope delta; a failure mid-step breaks the sequence.</summary>
+    private T Run<T>(DecoderInput input, Func<T> step, CancellationToken cancellationToken)
+    {
         if (_broken)
         {
             throw new InvalidOperationException("The sequence was interrupted mid-step and cannot continue; start a new one.");
         }
 
-        model.CheckTokens(blocks, tokens);
+        model.CheckTokens(blocks, input.Tokens);
         model.CheckInput(input);
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            var logits = model.Forward(blocks, input, RopeDelta, cancellationToken);
+            var result = step();
             if (input.RotaryPositions is { } rotary)
             {
                 RopeDelta = rotary.Max(axis => axis.Max()) + 1 - blocks.Length;
             }
 
-            return logits;
+            return result;
         }
         catch
         {
@@ -49,6 +54,19 @@ internal sealed class DecoderSequence(DecoderModel model, SequenceBlocks blocks)
             _broken = true;
             throw;
         }
+    }
+
+    /// <inheritdoc />
+    public int AppendAndSample(DecoderInput input, Generation.TokenSampler sampler, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(sampler);
+        if (!model.SamplesOnDevice)
+        {
+            return sampler.Sample(Append(input, cancellationToken));
+        }
+
+        return Run(input, () => model.ForwardAndSample(blocks, input, RopeDelta, sampler.NextDeviceDraw(), cancellationToken), cancellationToken);
     }
 
     public void Dispose() => blocks.Dispose();
