@@ -8,39 +8,13 @@
 #include <limits>
 
 #include "cuda_ops_test_util.h"
+#include "moe_test_util.h"
 
 using namespace qrt_test;
 
 namespace {
 
-struct Shape {
-    int64_t tokens;
-    int64_t experts;
-    int64_t top_k;
-};
-
-std::string label(const char* op, const Shape& s, qrt_dtype dtype) {
-    return std::string(op) + " T=" + std::to_string(s.tokens) + " E=" + std::to_string(s.experts) +
-           " k=" + std::to_string(s.top_k) + " " + qrt_dtype_name(dtype);
-}
-
-// Logits on a grid of 1/8 in [-4, 4] with exact ties (every third row repeats its largest logit; row 1 is constant;
-// row 2 holds a NaN): distinct logits give probabilities a factor e^(1/8) apart, beyond any rounding below, so both
-// backends must choose the same experts.
-std::vector<float> grid_logits(const Shape& s, Random& random) {
-    std::vector<float> logits(static_cast<size_t>(s.tokens * s.experts));
-    for (float& value : logits) value = static_cast<float>(random.integer(-32, 32)) / 8.0f;
-    for (int64_t t = 0; t < s.tokens; ++t) {
-        float* row = logits.data() + t * s.experts;
-        if (t % 3 == 0) {
-            const float largest = *std::max_element(row, row + s.experts);
-            for (int64_t e = 1; e < s.experts; e += 2) row[e] = largest;
-        }
-        if (t == 1) std::fill(row, row + s.experts, 0.5f);
-        if (t == 2) row[s.experts / 2] = std::nanf("");
-    }
-    return logits;
-}
+using Shape = MoeShape;
 
 // Weights: the same experts, and weights within
 //   (2E + 12)·u relative without renormalising, (4E + 2k + 24)·u with it, u = 2^-24,
@@ -53,7 +27,7 @@ std::vector<float> grid_logits(const Shape& s, Random& random) {
 void check_route(const Shape& s, qrt_dtype dtype, bool renormalize, Random& random) {
     CpuStream cpu;
     CudaStream gpu;
-    const auto logits = encode(cpu, grid_logits(s, random), dtype);
+    const auto logits = encode(cpu, grid_logits(s, random, true), dtype);
     const size_t pairs = static_cast<size_t>(s.tokens * s.top_k);
     std::vector<int32_t> ids_cpu(pairs);
     std::vector<float> weights_cpu(pairs);
@@ -86,7 +60,7 @@ void check_route(const Shape& s, qrt_dtype dtype, bool renormalize, Random& rand
     if (s.tokens > 2) QRT_CHECK(std::isnan(weights_cpu[2 * s.top_k]));  // the NaN row stays NaN
     if (wrong_ids + wrong_weights > 0) {
         std::fprintf(stderr, "%s renormalize=%d: %zu experts and %zu weights differ from the CPU's\n",
-                     label("route", s, dtype).c_str(), renormalize, wrong_ids, wrong_weights);
+                     moe_label("route", s, dtype).c_str(), renormalize, wrong_ids, wrong_weights);
         ++failures();
     }
 }
@@ -137,7 +111,7 @@ Sorted check_sort(const Shape& s, const std::vector<int32_t>& ids, const std::ve
     if (actual.rows != expected.rows || actual.offsets != expected.offsets ||
         actual.positions != expected.positions) {
         std::fprintf(stderr, "%s with %zu bad ids: sorted rows, offsets or positions differ from the CPU's\n",
-                     label("sort", s, QRT_DTYPE_I32).c_str(), bad.size());
+                     moe_label("sort", s, QRT_DTYPE_I32).c_str(), bad.size());
         ++failures();
     }
     return actual;
@@ -181,7 +155,7 @@ void check_gather(const Shape& s, qrt_dtype dtype, const std::vector<int32_t>& r
                         xs.data() + static_cast<size_t>(i * hidden + h) * size, size);
         }
     }
-    check_same_bits(xs, expected, dtype, label("gather", s, dtype).c_str());
+    check_same_bits(xs, expected, dtype, moe_label("gather", s, dtype).c_str());
 }
 
 // Combine: the CPU's bits in every pair of dtypes. Both add the same FP32 products in the same order (increasing
@@ -229,7 +203,7 @@ void check_combine(const Shape& s, qrt_dtype out_dtype, qrt_dtype y_dtype, const
         }
     }
     check_same_bits(y, expected, y_dtype,
-                    (label("combine", s, out_dtype) + " -> " + qrt_dtype_name(y_dtype)).c_str());
+                    (moe_label("combine", s, out_dtype) + " -> " + qrt_dtype_name(y_dtype)).c_str());
 }
 
 std::vector<int32_t> shuffled_positions(int64_t pairs, Random& random) {

@@ -11,41 +11,16 @@
 #include "test_bounds.h"
 #include "test_formats.h"
 #include "test_tensors.h"
+#include "moe_test_util.h"
 #include "test_util.h"
 
 using namespace qrt_test;
 
 namespace {
 
-struct Shape {
-    int64_t tokens;
-    int64_t experts;
-    int64_t top_k;
-};
+using Shape = MoeShape;
 
 const Shape kShapes[] = {{1, 8, 2}, {37, 8, 2}, {1, 5, 3}, {37, 5, 3}, {19, 64, 8}, {5, 3, 3}};
-
-std::string label(const char* op, const Shape& s, qrt_dtype dtype) {
-    return std::string(op) + " T=" + std::to_string(s.tokens) + " E=" + std::to_string(s.experts) +
-           " k=" + std::to_string(s.top_k) + " " + qrt_dtype_name(dtype);
-}
-
-// Logits on a grid of 1/8 in [-4, 4], with exact ties: distinct logits give probabilities a factor e^(1/8) apart,
-// far beyond any rounding, so an exact reference and the op must choose the same experts. Every third row repeats
-// its largest logit at other experts; row 1 is all equal.
-std::vector<float> grid_logits(const Shape& s, Random& random) {
-    std::vector<float> logits(static_cast<size_t>(s.tokens * s.experts));
-    for (float& value : logits) value = static_cast<float>(random.integer(-32, 32)) / 8.0f;
-    for (int64_t t = 0; t < s.tokens; ++t) {
-        float* row = logits.data() + t * s.experts;
-        if (t % 3 == 0) {
-            const float largest = *std::max_element(row, row + s.experts);
-            for (int64_t e = 1; e < s.experts; e += 2) row[e] = largest;
-        }
-        if (t == 1) std::fill(row, row + s.experts, 0.5f);
-    }
-    return logits;
-}
 
 // SparseMoe.TopK: the indices of the k largest values, largest first; on ties the lower index.
 std::vector<int32_t> sparse_moe_top_k(const float* values, int64_t count, int64_t k) {
@@ -66,7 +41,7 @@ std::vector<int32_t> sparse_moe_top_k(const float* values, int64_t count, int64_
 // operations on the same values, so the same bits.
 void check_route_like_sparse_moe(qrt_stream* stream, const Shape& s, qrt_dtype dtype, bool renormalize,
                                  Random& random) {
-    FloatBuffer logits(dtype, grid_logits(s, random));
+    FloatBuffer logits(dtype, grid_logits(s, random, false));
     std::vector<int32_t> ids(static_cast<size_t>(s.tokens * s.top_k), -7);
     std::vector<float> weights(ids.size(), -7.0f);
     qrt_tensor logits_t = tensor(logits.data(), dtype, {s.tokens, s.experts});
@@ -92,7 +67,7 @@ void check_route_like_sparse_moe(qrt_stream* stream, const Shape& s, qrt_dtype d
     }
     if (wrong > 0) {
         std::fprintf(stderr, "%s renormalize=%d: %zu slots differ from SparseMoe's routing\n",
-                     label("route", s, dtype).c_str(), renormalize, wrong);
+                     moe_label("route", s, dtype).c_str(), renormalize, wrong);
         ++failures();
     }
 }
@@ -106,7 +81,7 @@ void check_route_like_sparse_moe(qrt_stream* stream, const Shape& s, qrt_dtype d
 // sum and u for the division. The factor 1.01 covers the neglected second-order terms (products of two of these
 // bounds, each below 2^-15).
 void check_route_exact(qrt_stream* stream, const Shape& s, qrt_dtype dtype, bool renormalize, Random& random) {
-    FloatBuffer logits(dtype, grid_logits(s, random));
+    FloatBuffer logits(dtype, grid_logits(s, random, false));
     std::vector<int32_t> ids(static_cast<size_t>(s.tokens * s.top_k), -7);
     std::vector<float> weights(ids.size(), -7.0f);
     qrt_tensor logits_t = tensor(logits.data(), dtype, {s.tokens, s.experts});
@@ -141,7 +116,7 @@ void check_route_exact(qrt_stream* stream, const Shape& s, qrt_dtype dtype, bool
     }
     if (wrong_ids + wrong_weights > 0) {
         std::fprintf(stderr, "%s renormalize=%d: %zu experts and %zu weights differ from the exact routing\n",
-                     label("route", s, dtype).c_str(), renormalize, wrong_ids, wrong_weights);
+                     moe_label("route", s, dtype).c_str(), renormalize, wrong_ids, wrong_weights);
         ++failures();
     }
 }
@@ -187,7 +162,7 @@ void check_sort(qrt_stream* stream, const Shape& s, Random& random) {
     }
     if (rows != expected_rows || offsets != expected_offsets || positions != expected_positions) {
         std::fprintf(stderr, "%s: sorted rows, offsets or positions differ from the naive sort\n",
-                     label("sort", s, QRT_DTYPE_I32).c_str());
+                     moe_label("sort", s, QRT_DTYPE_I32).c_str());
         ++failures();
     }
 }
@@ -213,7 +188,7 @@ void check_gather(qrt_stream* stream, const Shape& s, qrt_dtype dtype, Random& r
         }
     }
     if (wrong > 0) {
-        std::fprintf(stderr, "%s: %zu gathered rows differ\n", label("gather", s, dtype).c_str(), wrong);
+        std::fprintf(stderr, "%s: %zu gathered rows differ\n", moe_label("gather", s, dtype).c_str(), wrong);
         ++failures();
     }
 }
@@ -256,7 +231,7 @@ void check_combine(qrt_stream* stream, const Shape& s, qrt_dtype out_dtype, qrt_
         }
     }
     if (wrong > 0) {
-        std::fprintf(stderr, "%s -> %s: %zu combined elements differ\n", label("combine", s, out_dtype).c_str(),
+        std::fprintf(stderr, "%s -> %s: %zu combined elements differ\n", moe_label("combine", s, out_dtype).c_str(),
                      qrt_dtype_name(y_dtype), wrong);
         ++failures();
     }
