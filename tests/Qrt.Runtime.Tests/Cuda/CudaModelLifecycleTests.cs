@@ -58,6 +58,24 @@ internal sealed class CudaModelLifecycleTests
         Assert.That(Draws(eager: false), Is.EqualTo(Draws(eager: true)));
     }
 
+    /// <summary>A one-token prompt on a fresh model: its first step is a decode step, run eagerly before any capture.</summary>
+    [Test]
+    public void OneTokenPrompt_OnAFreshModel_Decodes()
+    {
+        var directory = GoldenCheckpoints.For(ModelGolden.Load("qwen2-bf16"));
+        using var loaded = TextModelLoader.Load(
+            directory, Device.Cuda(0), 512, new DeviceMemoryOptions(0.02, 16), null, KernelLinearFactory.Instance, CancellationToken.None);
+        var sampler = new TokenSampler(SamplingParameters.Greedy);
+        using var gpu = loaded.Model.StartSequence();
+        int[] tokens = [1, 0, 0, 0];
+        for (var i = 0; i < tokens.Length - 1; i++)
+        {
+            tokens[i + 1] = gpu.AppendAndSample(new DecoderInput([tokens[i]]), sampler);
+        }
+
+        Assert.That(tokens.Skip(1), Has.All.InRange(0, loaded.Model.VocabularySize - 1));
+    }
+
     [Test]
     public void TooSmallAMemoryShare_IsAClearError_AndTheModelThenLoadsWithEnough()
     {

@@ -275,9 +275,9 @@ internal sealed class DecoderModel : ICausalLanguageModel
 
     /// <summary>
     /// Runs checked new tokens and chooses the next one on the device with <paramref name="draw"/>'s settings: the only
-    /// thing read back is the token id. A single-token step (a decode step) on a CUDA device is captured into a CUDA
-    /// graph the first time and replayed after (captured again if a scratch buffer was replaced since); longer steps
-    /// (prefill) run eagerly.
+    /// thing read back is the token id. A single-token step (a decode step) on a CUDA device runs eagerly the first
+    /// time, is then captured into a CUDA graph, and later ones replay it (captured again after a scratch buffer was
+    /// replaced); longer steps (prefill) run eagerly.
     /// </summary>
     internal int ForwardAndSample(SequenceBlocks blocks, DecoderInput input, int ropeDelta, DeviceDraw draw, CancellationToken cancellationToken)
     {
@@ -291,13 +291,18 @@ internal sealed class DecoderModel : ICausalLanguageModel
         var chunk = input.Slice(start, count - start, _hidden);
         var step = Prepare(blocks, chunk, ropeDelta, cancellationToken);
         UploadDraw(draw);
-        if (UseGraphs && chunk.Tokens.Length == 1 && chunk.Embeddings is null)
+        var decode = UseGraphs && chunk.Tokens.Length == 1 && chunk.Embeddings is null;
+        if (decode && _decodeGraph is not null && _decodeGraphAllocations == _stream.Scratch.Allocations)
         {
-            DecodeGraph(step, chunk, cancellationToken).Launch(_stream);
+            _decodeGraph.Launch(_stream);
         }
         else
         {
             ComputeAndSample(step, chunk, cancellationToken);
+            if (decode)
+            {
+                CaptureDecodeStep(step, chunk, cancellationToken);
+            }
         }
 
         blocks.Commit(step.TokenCount);
@@ -339,14 +344,12 @@ internal sealed class DecoderModel : ICausalLanguageModel
         Transfer.UploadOn<long>(_stream, [unchecked((long)draw.Seed), draw.Counter], scratch.Rent(ScratchSlot.SamplingGenerator, DType.I64, [2]));
     }
 
-    /// <summary>The captured decode step, capturing it (and nothing else) when there is none or its buffers may have moved.</summary>
-    private QrtGraph DecodeGraph(DecoderStep step, DecoderInput input, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the decode step just run eagerly (which sized every scratch buffer it uses, so the capture allocates
+    /// nothing) as the graph later decode steps replay; a capture records without running.
+    /// </summary>
+    private void CaptureDecodeStep(DecoderStep step, DecoderInput input, CancellationToken cancellationToken)
     {
-        if (_decodeGraph is not null && _decodeGraphAllocations == _stream.Scratch.Allocations)
-        {
-            return _decodeGraph;
-        }
-
         _decodeGraph?.Dispose();
         _decodeGraph = null;
         _stream.BeginCapture();
@@ -370,7 +373,6 @@ internal sealed class DecoderModel : ICausalLanguageModel
 
         _decodeGraph = _stream.EndCapture();
         _decodeGraphAllocations = _stream.Scratch.Allocations;
-        return _decodeGraph;
     }
 
     /// <summary>
